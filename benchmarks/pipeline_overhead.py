@@ -1,0 +1,102 @@
+"""posecheck's frame pipeline against bare MediaPipe PoseLandmarker on the same frames.
+
+Both sides run VIDEO mode with the same options over the same decoded frames held in memory, so the
+ratio is what posecheck adds: the PoseFrame conversion, choosing the exerciser, and (with --rules) an
+exercise run's update. Runs alternate (bare, posecheck, bare, ...) and the median of each is kept,
+so drift in the machine's load hits both alike.
+
+    .venv/bin/python benchmarks/pipeline_overhead.py [--video V] [--variants lite full heavy] [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from posecheck.models import resolve_model
+from posecheck.pipeline import estimate
+from posecheck.pose import DEFAULT_NUM_POSES, PoseEstimator
+from posecheck.sources import Frame, open_source
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def default_frames(n: int) -> list[Frame]:
+    """A side-view floor exercise video when there is one, else the astronaut photo panned."""
+    clips = sorted((REPO / "samples" / "video").glob("*.mp4"))
+    if clips:
+        with open_source(str(clips[0])) as source:
+            return [f for _, f in zip(range(n), source.frames(), strict=False)]
+    from skimage import data
+
+    image = cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR)
+    return [Frame(i, i * 33, np.ascontiguousarray(np.roll(image, i, axis=1))) for i in range(n)]
+
+
+def bare(frames: list[Frame], model: Path, num_poses: int) -> float:
+    """Frames per second of MediaPipe alone (with the BGR->RGB conversion any caller needs)."""
+    import mediapipe as mp
+    from mediapipe.tasks.python import BaseOptions, vision
+
+    options = vision.PoseLandmarkerOptions(
+        base_options=BaseOptions(model_asset_path=str(model)), running_mode=vision.RunningMode.VIDEO,
+        num_poses=num_poses,
+    )
+    with vision.PoseLandmarker.create_from_options(options) as landmarker:
+        start = time.perf_counter()
+        for frame in frames:
+            rgb = np.ascontiguousarray(frame.image[:, :, ::-1])
+            landmarker.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb), frame.timestamp_ms)
+        return len(frames) / (time.perf_counter() - start)
+
+
+def posecheck_fps(frames: list[Frame], model: Path, num_poses: int, rules: str | None) -> float:
+    run = None
+    if rules:
+        from exercise_rules import create_run
+
+        run = create_run(rules)
+    with PoseEstimator(model, mode="video", num_poses=num_poses) as estimator:
+        start = time.perf_counter()
+        for pose in estimate(iter(frames), estimator):
+            if run is not None:
+                run.update(pose)
+        return len(frames) / (time.perf_counter() - start)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--video", help="frames from this video (default: a sample clip)")
+    parser.add_argument("--frames", type=int, default=150)
+    parser.add_argument("--variants", nargs="+", default=["lite", "full", "heavy"])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--num-poses", type=int, default=DEFAULT_NUM_POSES)
+    parser.add_argument("--rules", help="also run this exercise's rules on every frame (e.g. knee_rolls)")
+    args = parser.parse_args()
+    if args.video:
+        with open_source(args.video) as source:
+            frames = [f for _, f in zip(range(args.frames), source.frames(), strict=False)]
+    else:
+        frames = default_frames(args.frames)
+    print(f"{len(frames)} frames of {frames[0].image.shape[1]}x{frames[0].image.shape[0]}, "
+          f"num_poses={args.num_poses}, rules={args.rules or 'none'}, {args.repeats} alternating runs")
+    print(f"{'variant':8s} {'bare fps':>9s} {'posecheck fps':>14s} {'ratio':>7s} {'overhead':>9s}")
+    for variant in args.variants:
+        model = resolve_model(variant).path
+        bares, ours = [], []
+        for _ in range(args.repeats):
+            bares.append(bare(frames, model, args.num_poses))
+            ours.append(posecheck_fps(frames, model, args.num_poses, args.rules))
+        b, o = statistics.median(bares), statistics.median(ours)
+        print(f"{variant:8s} {b:9.1f} {o:14.1f} {o / b:7.3f} {(b / o - 1) * 100:8.1f}%")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

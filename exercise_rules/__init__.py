@@ -1,0 +1,1 @@
+"""One module per exercise of the lower-back routine, found by name."""

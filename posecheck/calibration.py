@@ -1,0 +1,157 @@
+"""Calibration at rest in the start position: which way the body lies, which side faces the camera,
+the body's scale (torso length in pixels) and its rest positions; and `Body`, one frame seen in those terms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from posecheck.geometry import to_body
+from posecheck.landmarks import Landmark
+
+SIDES = ("left", "right")
+# Parts that exist on both sides; "near_knee" is the knee of the side facing the camera.
+PAIRED = {
+    "eye": "EYE", "ear": "EAR", "mouth": "MOUTH", "shoulder": "SHOULDER", "elbow": "ELBOW",
+    "wrist": "WRIST", "pinky": "PINKY", "index": "INDEX", "thumb": "THUMB", "hip": "HIP",
+    "knee": "KNEE", "ankle": "ANKLE", "heel": "HEEL", "foot_index": "FOOT_INDEX",
+}
+
+# How long the body must be still in the start position before baselines are taken.
+CALIBRATION_S = 1.0
+# Still enough: the torso and knees move less than this many torso lengths per second.
+STILL_SPEED = 0.35
+
+
+def other(side: str) -> str:
+    return "right" if side == "left" else "left"
+
+
+def landmark_index(name: str, near: str) -> int:
+    """`near_hip`, `far_knee`, `left_wrist` or a `Landmark` name such as `nose` -> its index."""
+    head, _, part = name.partition("_")
+    if head in ("near", "far", "left", "right") and part in PAIRED:
+        side = near if head == "near" else other(near) if head == "far" else head
+        return int(Landmark[f"{side.upper()}_{PAIRED[part]}"])
+    return int(Landmark[name.upper()])
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """What calibration at rest found. `facing` +1: the head is towards the image's right."""
+
+    timestamp_ms: int
+    facing: int
+    near: str  # "left" or "right": the body side facing the camera
+    scale_px: float  # near-side torso length (shoulder to hip) in pixels
+    origin_px: np.ndarray  # (2,) hip midpoint at rest, pixels
+    rest: np.ndarray  # (33, 2) rest positions in body coordinates
+
+    def body(self, xy: np.ndarray) -> np.ndarray:
+        return to_body(xy, self.origin_px, self.scale_px, self.facing)
+
+
+def guess_orientation(xy: np.ndarray, z: np.ndarray, visibility: np.ndarray) -> tuple[int, str, float]:
+    """(facing, near side, torso length px) from one frame, before any calibration."""
+    hips = (xy[Landmark.LEFT_HIP] + xy[Landmark.RIGHT_HIP]) / 2
+    head = xy[[Landmark.NOSE, Landmark.LEFT_EAR, Landmark.RIGHT_EAR]].mean(axis=0)
+    facing = 1 if head[0] >= hips[0] else -1
+    core_l = [Landmark.LEFT_SHOULDER, Landmark.LEFT_HIP]
+    core_r = [Landmark.RIGHT_SHOULDER, Landmark.RIGHT_HIP]
+    # MediaPipe's z is smaller for what is nearer the camera; the near side is also the better seen one.
+    nearness = float(z[core_r].mean() - z[core_l].mean()) + 0.5 * float(visibility[core_l].mean() - visibility[core_r].mean())
+    near = "left" if nearness >= 0 else "right"
+    s = landmark_index("near_shoulder", near)
+    h = landmark_index("near_hip", near)
+    return facing, near, float(np.linalg.norm(xy[s] - xy[h]))
+
+
+class Body:
+    """One smoothed frame in body coordinates (u towards the head, v up, torso lengths), with the
+    rest reference it is compared against. Parts are named `near_hip`, `far_knee`, `nose`..."""
+
+    def __init__(self, points: np.ndarray, visible: np.ndarray, z: np.ndarray, near: str,
+                 rest: np.ndarray | None, scale_px: float) -> None:
+        self.points = points
+        self.visible_mask = visible
+        self.z = z  # MediaPipe's relative depth in torso lengths (smaller: nearer the camera)
+        self.near = near
+        self.rest_points = rest
+        self.scale_px = scale_px
+
+    def index(self, name: str) -> int:
+        return landmark_index(name, self.near)
+
+    def p(self, name: str) -> np.ndarray:
+        return self.points[self.index(name)]
+
+    def rest(self, name: str) -> np.ndarray:
+        if self.rest_points is None:
+            return self.p(name)
+        return self.rest_points[self.index(name)]
+
+    def rise(self, name: str) -> float:
+        """How far `name` is above its rest position (torso lengths; negative: below)."""
+        return float(self.p(name)[1] - self.rest(name)[1])
+
+    def shift(self, name: str) -> float:
+        """How far `name` has moved from its rest position, any direction (torso lengths)."""
+        return float(np.linalg.norm(self.p(name) - self.rest(name)))
+
+    def visible(self, *names: str) -> bool:
+        return all(bool(self.visible_mask[self.index(n)]) for n in names)
+
+    def depth(self, name: str) -> float:
+        return float(self.z[self.index(name)])
+
+
+class Calibrator:
+    """Collects frames while the body is still in the start position; returns a `Calibration` once
+    it has `CALIBRATION_S` of them."""
+
+    def __init__(self, in_start_position: Callable[[Body], bool], core: tuple[str, ...]) -> None:
+        self.in_start_position = in_start_position
+        self.core = core
+        self.samples: list[tuple[float, np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def reset(self) -> None:
+        self.samples.clear()
+
+    def provisional_body(self, xy: np.ndarray, z: np.ndarray, visibility: np.ndarray,
+                         visible: np.ndarray) -> Body:
+        facing, near, scale = guess_orientation(xy, z, visibility)
+        scale = max(scale, 1.0)
+        hips = (xy[Landmark.LEFT_HIP] + xy[Landmark.RIGHT_HIP]) / 2
+        return Body(to_body(xy, hips, scale, facing), visible, z, near, None, scale)
+
+    def update(self, t: float, xy: np.ndarray, z_norm: np.ndarray, visibility: np.ndarray,
+               visible: np.ndarray, image_width: int) -> tuple[Calibration | None, bool]:
+        """Feed one smoothed frame. Returns (calibration or None, whether the frame is in start position)."""
+        body = self.provisional_body(xy, z_norm, visibility, visible)
+        ok = body.visible(*self.core) and self.in_start_position(body)
+        if not ok:
+            self.samples.clear()
+            return None, False
+        if self.samples:
+            t0, xy0, _, _ = self.samples[-1]
+            dt = max(t - t0, 1e-3)
+            idx = [body.index(n) for n in self.core]
+            speed = float(np.max(np.linalg.norm(xy[idx] - xy0[idx], axis=1))) / body.scale_px / dt
+            if speed > STILL_SPEED:
+                self.samples.clear()
+        self.samples.append((t, xy.copy(), z_norm.copy(), visibility.copy()))
+        if self.samples[-1][0] - self.samples[0][0] < CALIBRATION_S:
+            return None, True
+        xys = np.stack([s[1] for s in self.samples])
+        zs = np.stack([s[2] for s in self.samples])
+        vis = np.stack([s[3] for s in self.samples])
+        med = np.median(xys, axis=0)
+        facing, near, scale = guess_orientation(med, np.median(zs, axis=0), vis.mean(axis=0))
+        origin = (med[Landmark.LEFT_HIP] + med[Landmark.RIGHT_HIP]) / 2
+        rest = to_body(med, origin, scale, facing)
+        calib = Calibration(int(round(t * 1000)), facing, near, scale, origin, rest)
+        self.samples.clear()
+        return calib, True

@@ -1,0 +1,51 @@
+"""What an exercise run reports, frame by frame: reps, holds, faults and abstentions."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class EventKind(StrEnum):
+    CALIBRATED = "calibrated"  # start position seen at rest; baselines taken
+    REP_STARTED = "rep_started"
+    REP_COMPLETED = "rep_completed"
+    FAULT = "fault"
+    NOT_IN_START_POSITION = "not_in_start_position"
+    CANNOT_SEE_YOU = "cannot_see_you"  # too few landmarks visible: checks abstain
+    ABSTAINED = "abstained"  # one check could not judge (its landmarks not visible enough)
+    SET_COMPLETED = "set_completed"  # the exercise's targets are reached
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    WARNING = "warning"  # form fault: fix it
+    STOP = "stop"  # safety: stop the movement
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing that happened at `timestamp_ms` during an exercise run."""
+
+    kind: EventKind
+    timestamp_ms: int
+    exercise: str
+    rep: int | None = None  # 1-based rep number the event belongs to
+    side: str | None = None  # "left" / "right" where the exercise has sides
+    hold_ms: int | None = None  # for rep_completed: how long the end position was held
+    check: str | None = None  # for fault / abstained: the check's name
+    severity: Severity | None = None
+    cue: str | None = None  # short words for the person ("Keep your hips on the floor")
+    detail: str | None = None  # why, for the report (measured value against threshold)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: (str(v) if isinstance(v, StrEnum) else v) for k, v in asdict(self).items() if v is not None}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Event:
+        data = dict(data)
+        data["kind"] = EventKind(data["kind"])
+        if data.get("severity") is not None:
+            data["severity"] = Severity(data["severity"])
+        return cls(**data)

@@ -1,0 +1,95 @@
+"""The form-feedback report of a session: one self-contained HTML page and a JSON file with its content.
+
+    from posecheck.report import make_report
+    files = make_report("sessions/2026-11-25")       # writes report.html and report.json, adds to history
+
+JSON schema (``report.json``; format ``"posecheck-report"``, version 1; times in seconds from the start
+of each exercise's recording unless named ``*_at``, which are ISO times)::
+
+    format, version, generated_at, posecheck_version
+    session:   id, folder, name, notes, started_at, ended_at, duration_s, complete (bool),
+               problems [str], has_pose (bool), profile {}
+    summary:   [{index, exercise, title, target, reps_done, reps_status ("met"|"below"|"above"|"unknown"),
+                 by_side {side: n}, mean_hold_s, faults, in_view (share of frames with a pose)}]
+    exercises: [{index, exercise, title, targets {reps [lo, hi], alternating_sides, hold_s, hold_breaths},
+                 target_text, started_at, duration_s, source, video, frames, frames_with_pose, in_view,
+                 calibrated, set_completed,
+                 reps {done, started_not_finished, by_side, target, status},
+                 holds {values_s [], mean_s, min_s, max_s, target_s, target_breaths, short},
+                 rep_table [{rep (null: faults between reps), side, start_s, end_s, hold_s, completed,
+                             faults [{t_s, check, severity, cue, detail}]}],
+                 faults [{check, severity, cue, count, reps [], reps_completed,
+                          worst {t_s, rep, side, detail, frame_index, snapshot ("video"|"drawing"|null),
+                                 image_id}}],
+                 notices {cannot_see_you, not_in_start_position, abstained {check: n}},
+                 signal {name, label, unit, side, t_s [], values [] (null where unseen), rep_spans
+                         [{rep, side, start_s, end_s}], fault_marks [{t_s, check}], image_id},
+                 problems [str]}]
+    focus:     [{text, why}]  (two or three things to focus on next time)
+
+The pictures (snapshots and plots) are only in the HTML; ``image_id`` names them there, and the JSON keeps
+the data they were drawn from. A version bump means a field changed meaning or was removed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from posecheck.errors import PosecheckError
+from posecheck.report.build import REPORT_FORMAT, REPORT_VERSION, Report, build_report
+from posecheck.report.html import render_html
+from posecheck.session import load_session
+
+__all__ = ["REPORT_FORMAT", "REPORT_VERSION", "Report", "ReportFiles", "build_report", "make_report",
+           "render_html", "write_report"]
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    html: Path
+    json: Path
+    report: Report
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    try:
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}-",
+                                         delete=False) as tmp:
+            tmp.write(text)
+        os.replace(tmp.name, path)
+    except OSError as error:
+        raise PosecheckError(f"cannot write the report {path}: {error.strerror}") from error
+
+
+def write_report(report: Report, out_dir: str | Path, stem: str = "report") -> ReportFiles:
+    """Write `<stem>.html` and `<stem>.json` into `out_dir`."""
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise PosecheckError(f"cannot create the report folder {out}: {error.strerror}") from error
+    html, data = out / f"{stem}.html", out / f"{stem}.json"
+    _write_atomically(data, json.dumps(report.data, indent=1, ensure_ascii=False) + "\n")
+    _write_atomically(html, render_html(report))
+    return ReportFiles(html, data, report)
+
+
+def make_report(
+    session_path: str | Path,
+    out_dir: str | Path | None = None,
+    history: bool = True,
+    signal_choices: dict | None = None,
+) -> ReportFiles:
+    """Load a session, write its report (into the session folder unless `out_dir`), add it to the history."""
+    session = load_session(session_path)
+    files = write_report(build_report(session, signal_choices), out_dir or session.path)
+    if history:
+        from posecheck.history import open_history
+
+        with open_history() as store:
+            store.add_report(files.report.data, str(session.path.resolve()))
+    return files

@@ -1,0 +1,298 @@
+"""From a loaded session to the report's content: the JSON-ready dict and the pictures it refers to."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+import posecheck
+from posecheck.events import Event, EventKind, Severity
+from posecheck.landmarks import PoseFrame
+from posecheck.report import focus, images, signals
+from posecheck.report.targets import Targets, targets_for, title
+from posecheck.session import ExerciseRecord, Session
+
+REPORT_FORMAT = "posecheck-report"
+REPORT_VERSION = 1
+SNAPSHOT_SEARCH_MS = 1000  # look this far around a fault for a frame with a pose to show
+PLOT_MAX_POINTS = 1500  # the JSON keeps the plotted signal, thinned to this many points
+
+_SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.STOP: 2, None: 1}
+
+SignalChoice = str | signals.Signal | Callable[[PoseFrame, str], float] | None
+
+
+@dataclass
+class Report:
+    """`data` is the JSON content; `images` maps the ids it names to data URIs for the HTML."""
+
+    data: dict[str, Any]
+    images: dict[str, str] = field(default_factory=dict)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _seconds(ms: float) -> float:
+    return round(ms / 1000.0, 2)
+
+
+def build_report(session: Session, signal_choices: Mapping[str, SignalChoice] | None = None) -> Report:
+    """The report of `session`; `signal_choices` maps an exercise to the signal to plot for it."""
+    report = Report(data={})
+    exercises = [
+        _exercise(record, report, (signal_choices or {}).get(record.exercise)) for record in session.exercises
+    ]
+    report.data.update(
+        {
+            "format": REPORT_FORMAT,
+            "version": REPORT_VERSION,
+            "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "posecheck_version": posecheck.__version__,
+            "session": {
+                "id": session.id,
+                "folder": session.path.name,
+                "name": session.name,
+                "notes": session.notes,
+                "started_at": _iso(session.started_at),
+                "ended_at": _iso(session.ended_at),
+                "duration_s": _duration(session, exercises),
+                "complete": session.complete,
+                "problems": session.problems
+                + [f"{e['title']}: {p}" for e in exercises for p in e["problems"]],
+                "has_pose": session.has_pose,
+                "profile": session.profile,
+            },
+            "summary": [_summary_row(e) for e in exercises],
+            "exercises": exercises,
+            "focus": focus.things_to_focus_on(exercises, session.has_pose),
+        }
+    )
+    return report
+
+
+def _duration(session: Session, exercises: list[dict[str, Any]]) -> float | None:
+    if session.started_at and session.ended_at:
+        return round((session.ended_at - session.started_at).total_seconds(), 1)
+    seen = [e["duration_s"] for e in exercises if e["duration_s"] is not None]
+    return round(sum(seen), 1) if seen else None  # killed mid-way: at least the recorded time
+
+
+def _summary_row(exercise: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "index": exercise["index"],
+        "exercise": exercise["exercise"],
+        "title": exercise["title"],
+        "target": exercise["target_text"],
+        "reps_done": exercise["reps"]["done"],
+        "reps_status": exercise["reps"]["status"],
+        "by_side": exercise["reps"]["by_side"],
+        "mean_hold_s": exercise["holds"]["mean_s"],
+        "faults": sum(f["count"] for f in exercise["faults"]),
+        "in_view": exercise["in_view"],
+    }
+
+
+def _t0(record: ExerciseRecord) -> int:
+    stamps = [f.timestamp_ms for f in record.frames[:1]] + [e.timestamp_ms for e in record.events[:1]]
+    return min(stamps) if stamps else 0
+
+
+def _exercise(record: ExerciseRecord, report: Report, choice: SignalChoice) -> dict[str, Any]:
+    t0 = _t0(record)
+    targets = targets_for(record.exercise, record.targets)
+    events = sorted(record.events, key=lambda e: e.timestamp_ms)
+    rows = _rep_rows(events, t0)
+    faults = _faults(record, events, rows, t0, report)
+    frames = record.frames
+    with_pose = sum(f.has_pose for f in frames)
+    if record.started_at and record.ended_at:
+        duration = round((record.ended_at - record.started_at).total_seconds(), 1)
+    elif len(frames) > 1:
+        duration = _seconds(frames[-1].timestamp_ms - frames[0].timestamp_ms)
+    else:
+        duration = None
+    result = {
+        "index": record.index,
+        "exercise": record.exercise,
+        "title": title(record.exercise),
+        "targets": targets.to_dict() if targets else None,
+        "target_text": targets.describe() if targets else "no target known",
+        "started_at": _iso(record.started_at),
+        "duration_s": duration,
+        "source": record.header.source if record.header else None,
+        "video": record.files.get("video") if record.video_path else None,
+        "frames": len(frames),
+        "frames_with_pose": with_pose,
+        "in_view": round(with_pose / len(frames), 3) if frames else None,
+        "calibrated": any(e.kind == EventKind.CALIBRATED for e in events),
+        "set_completed": any(e.kind == EventKind.SET_COMPLETED for e in events),
+        "reps": _reps(rows, targets),
+        "holds": _holds(rows, targets),
+        "rep_table": rows,
+        "faults": faults,
+        "notices": _notices(events),
+        "signal": _signal(record, rows, events, t0, choice, report),
+        "problems": list(record.problems),
+    }
+    return result
+
+
+def _rep_rows(events: list[Event], t0: int) -> list[dict[str, Any]]:
+    """One row per rep, in order, with its faults; faults outside any rep get a row with rep None."""
+    rows: dict[int | None, dict[str, Any]] = {}
+
+    def row(rep: int | None) -> dict[str, Any]:
+        if rep not in rows:
+            rows[rep] = {"rep": rep, "side": None, "start_s": None, "end_s": None, "hold_s": None,
+                         "completed": False, "faults": []}
+        return rows[rep]
+
+    for event in events:
+        t = _seconds(event.timestamp_ms - t0)
+        if event.kind == EventKind.REP_STARTED and event.rep is not None:
+            r = row(event.rep)
+            r["start_s"] = t
+            r["side"] = event.side or r["side"]
+        elif event.kind == EventKind.REP_COMPLETED and event.rep is not None:
+            r = row(event.rep)
+            r.update(end_s=t, completed=True, side=event.side or r["side"])
+            if event.hold_ms is not None:
+                r["hold_s"] = _seconds(event.hold_ms)
+        elif event.kind == EventKind.FAULT:
+            row(event.rep)["faults"].append(
+                {"t_s": t, "check": event.check or "unnamed check", "severity": str(event.severity or "warning"),
+                 "cue": event.cue, "detail": event.detail}
+            )
+    numbered = sorted((r for k, r in rows.items() if k is not None), key=lambda r: r["rep"])
+    return numbered + ([rows[None]] if None in rows else [])
+
+
+def _range_status(value: int, lo: float, hi: float) -> str:
+    return "below" if value < lo else "above" if value > hi else "met"
+
+
+def _reps(rows: list[dict[str, Any]], targets: Targets | None) -> dict[str, Any]:
+    done = [r for r in rows if r["completed"]]
+    by_side = dict(Counter(r["side"] for r in done if r["side"]))
+    return {
+        "done": len(done),
+        "started_not_finished": sum(1 for r in rows if r["rep"] is not None and not r["completed"]),
+        "by_side": by_side,
+        "target": list(targets.reps) if targets else None,
+        "status": _range_status(len(done), *targets.reps) if targets else "unknown",
+    }
+
+
+def _holds(rows: list[dict[str, Any]], targets: Targets | None) -> dict[str, Any]:
+    values = [r["hold_s"] for r in rows if r["completed"] and r["hold_s"] is not None]
+    target_s = list(targets.hold_s) if targets and targets.hold_s else None
+    return {
+        "values_s": values,
+        "mean_s": round(float(np.mean(values)), 1) if values else None,
+        "min_s": min(values) if values else None,
+        "max_s": max(values) if values else None,
+        "target_s": target_s,
+        "target_breaths": list(targets.hold_breaths) if targets and targets.hold_breaths else None,
+        "short": sum(v < target_s[0] for v in values) if target_s else None,
+    }
+
+
+def _notices(events: list[Event]) -> dict[str, Any]:
+    return {
+        "cannot_see_you": sum(e.kind == EventKind.CANNOT_SEE_YOU for e in events),
+        "not_in_start_position": sum(e.kind == EventKind.NOT_IN_START_POSITION for e in events),
+        "abstained": dict(Counter(e.check or "unnamed check" for e in events if e.kind == EventKind.ABSTAINED)),
+    }
+
+
+def _nearest_frame(frames: list[PoseFrame], timestamp_ms: int) -> int | None:
+    """Index of the frame with a pose nearest `timestamp_ms` (within SNAPSHOT_SEARCH_MS), else None."""
+    best: tuple[int, int] | None = None
+    for index, frame in enumerate(frames):
+        gap = abs(frame.timestamp_ms - timestamp_ms)
+        if frame.has_pose and gap <= SNAPSHOT_SEARCH_MS and (best is None or gap < best[0]):
+            best = (gap, index)
+    return None if best is None else best[1]
+
+
+def _faults(
+    record: ExerciseRecord, events: list[Event], rows: list[dict[str, Any]], t0: int, report: Report
+) -> list[dict[str, Any]]:
+    """One entry per kind of fault (check), most frequent first, each with its worst moment's snapshot."""
+    faults_in_rep = Counter(e.rep for e in events if e.kind == EventKind.FAULT)
+    by_check: dict[str, list[Event]] = {}
+    for event in events:
+        if event.kind == EventKind.FAULT:
+            by_check.setdefault(event.check or "unnamed check", []).append(event)
+    completed = sum(r["completed"] for r in rows) or None
+    out = []
+    for check, found in by_check.items():
+        # Worst: the most severe; among equals, the one in the rep with most faults at once; then the first.
+        worst = max(found, key=lambda e: (_SEVERITY_RANK[e.severity], faults_in_rep[e.rep], -e.timestamp_ms))
+        cues = Counter(e.cue for e in found if e.cue)
+        entry = {
+            "check": check,
+            "severity": str(max((e.severity for e in found), key=lambda s: _SEVERITY_RANK[s]) or "warning"),
+            "cue": cues.most_common(1)[0][0] if cues else None,
+            "count": len(found),
+            "reps": sorted({e.rep for e in found if e.rep is not None}),
+            "reps_completed": completed,
+            "worst": {"t_s": _seconds(worst.timestamp_ms - t0), "rep": worst.rep, "side": worst.side,
+                      "detail": worst.detail, "frame_index": None, "snapshot": None, "image_id": None},
+        }
+        index = _nearest_frame(record.frames, worst.timestamp_ms)
+        if index is not None:
+            image_id = f"ex{record.index}-fault-{len(out) + 1}"
+            report.images[image_id], source = images.snapshot(record.frames[index], index, record.video_path)
+            entry["worst"].update(frame_index=index, snapshot=source, image_id=image_id)
+        out.append(entry)
+    return sorted(out, key=lambda f: (-_SEVERITY_RANK.get(Severity(f["severity"]), 1), -f["count"]))
+
+
+def _thin(values: np.ndarray, step: int) -> list[float | None]:
+    return [None if not np.isfinite(v) else round(float(v), 3) for v in values[::step]]
+
+
+def _signal(
+    record: ExerciseRecord,
+    rows: list[dict[str, Any]],
+    events: list[Event],
+    t0: int,
+    choice: SignalChoice,
+    report: Report,
+) -> dict[str, Any]:
+    signal = signals.resolve_signal(record.exercise, choice)
+    frames = record.frames
+    side = signals.near_side(frames)
+    t_s = np.array([(f.timestamp_ms - t0) / 1000.0 for f in frames])
+    values = signals.series(frames, signal, side)
+    reps = [(r["start_s"] if r["start_s"] is not None else r["end_s"], r["end_s"], r["rep"], r["side"])
+            for r in rows if r["rep"] is not None and (r["start_s"] is not None or r["end_s"] is not None)]
+    fault_marks = [(_seconds(e.timestamp_ms - t0), e.check or "unnamed check")
+                   for e in events if e.kind == EventKind.FAULT]
+    result: dict[str, Any] = {
+        "name": signal.name,
+        "label": signal.label,
+        "unit": signal.unit,
+        "side": side,
+        "rep_spans": [{"rep": rep, "side": s, "start_s": a, "end_s": b} for a, b, rep, s in reps],
+        "fault_marks": [{"t_s": t, "check": c} for t, c in fault_marks],
+        "image_id": None,
+    }
+    step = max(1, -(-len(frames) // PLOT_MAX_POINTS))
+    result["t_s"] = [round(float(t), 3) for t in t_s[::step]]
+    result["values"] = _thin(values, step)
+    if np.isfinite(values).any():
+        image_id = f"ex{record.index}-signal"
+        report.images[image_id] = images.signal_plot(
+            t_s, values, f"{signal.label}, {side} side", signal.unit, reps, fault_marks
+        )
+        result["image_id"] = image_id
+    return result

@@ -1,0 +1,128 @@
+"""Driving signals: one number per frame that shows an exercise's movement, for the report's plot.
+
+The rule modules do not yet publish the signal they count reps on, so the report computes a body angle
+from the landmarks. Signals are pluggable by name or callable, resolved through `SIGNALS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from posecheck.errors import PosecheckError
+from posecheck.landmarks import Landmark, PoseFrame
+
+MIN_VISIBILITY = 0.5  # below this MediaPipe's landmark is a guess: no signal value rather than a wrong one
+
+# (shoulder, hip, knee, ankle) of each side.
+_SIDE_JOINTS: dict[str, tuple[Landmark, Landmark, Landmark, Landmark]] = {
+    "left": (Landmark.LEFT_SHOULDER, Landmark.LEFT_HIP, Landmark.LEFT_KNEE, Landmark.LEFT_ANKLE),
+    "right": (Landmark.RIGHT_SHOULDER, Landmark.RIGHT_HIP, Landmark.RIGHT_KNEE, Landmark.RIGHT_ANKLE),
+}
+
+
+@dataclass(frozen=True)
+class Signal:
+    """A named per-frame measure: `measure(frame, side)` is a float, or NaN when it cannot be seen."""
+
+    name: str
+    label: str
+    unit: str
+    measure: Callable[[PoseFrame, str], float]
+
+
+def angle_deg(a: np.ndarray, vertex: np.ndarray, b: np.ndarray) -> float:
+    """The angle a-vertex-b in degrees."""
+    u, v = a - vertex, b - vertex
+    norm = float(np.linalg.norm(u) * np.linalg.norm(v))
+    if norm == 0.0:
+        return float("nan")
+    return float(np.degrees(np.arccos(np.clip(np.dot(u, v) / norm, -1.0, 1.0))))
+
+
+def _points(frame: PoseFrame, marks: Sequence[Landmark]) -> np.ndarray | None:
+    if not frame.has_pose or any(frame.visibility[int(m)] < MIN_VISIBILITY for m in marks):
+        return None
+    return frame.xy[[int(m) for m in marks]]
+
+
+def hip_angle(frame: PoseFrame, side: str) -> float:
+    shoulder, hip, knee, _ = _SIDE_JOINTS[side]
+    p = _points(frame, (shoulder, hip, knee))
+    return float("nan") if p is None else angle_deg(p[0], p[1], p[2])
+
+
+def knee_angle(frame: PoseFrame, side: str) -> float:
+    _, hip, knee, ankle = _SIDE_JOINTS[side]
+    p = _points(frame, (hip, knee, ankle))
+    return float("nan") if p is None else angle_deg(p[0], p[1], p[2])
+
+
+def trunk_angle(frame: PoseFrame, side: str) -> float:
+    """How far the hip-to-shoulder line rises above the horizontal, in degrees."""
+    shoulder, hip, _, _ = _SIDE_JOINTS[side]
+    p = _points(frame, (shoulder, hip))
+    if p is None:
+        return float("nan")
+    dx, dy = p[0] - p[1]
+    return float(np.degrees(np.arctan2(-dy, abs(dx))))  # image y points down
+
+
+def knee_height(frame: PoseFrame, side: str) -> float:
+    """How high the knee is above the hip, in torso lengths (knee rolls lower it as the knees roll)."""
+    shoulder, hip, knee, _ = _SIDE_JOINTS[side]
+    p = _points(frame, (shoulder, hip, knee))
+    if p is None:
+        return float("nan")
+    torso = float(np.linalg.norm(p[0] - p[1]))
+    return float("nan") if torso == 0.0 else float((p[1][1] - p[2][1]) / torso)
+
+
+SIGNALS: dict[str, Signal] = {
+    s.name: s
+    for s in (
+        Signal("hip_angle", "Hip angle (shoulder-hip-knee)", "°", hip_angle),
+        Signal("knee_angle", "Knee angle (hip-knee-ankle)", "°", knee_angle),
+        Signal("trunk_angle", "Trunk lift above the floor (hip-shoulder line)", "°", trunk_angle),
+        Signal("knee_height", "Knee height above the hip", "torso lengths", knee_height),
+    )
+}
+
+# Which signal shows each exercise's movement best from a side view.
+DEFAULT_SIGNALS: dict[str, str] = {
+    "heels_stretch": "hip_angle",  # the hips fold as you lower back towards your heels
+    "knee_rolls": "knee_height",  # the knees drop towards the floor as they roll to a side
+    "back_extensions": "trunk_angle",  # the chest rises as you push up on your hands
+    "deep_abdominal": "hip_angle",  # should stay still: a changing angle means moving the legs
+    "pelvic_tilts": "hip_angle",  # the pelvis rocks, changing the hip angle a little
+}
+
+
+def resolve_signal(exercise: str, choice: str | Signal | Callable[[PoseFrame, str], float] | None) -> Signal:
+    """The signal to plot: a `Signal`, a callable, a name from `SIGNALS`, or the exercise's default."""
+    if isinstance(choice, Signal):
+        return choice
+    if callable(choice):
+        name = getattr(choice, "__name__", "custom")
+        return Signal(name, name.replace("_", " ").capitalize(), "", choice)
+    name = choice or DEFAULT_SIGNALS.get(exercise, "hip_angle")
+    if name not in SIGNALS:
+        raise PosecheckError(f"unknown signal {name!r}; choose one of: {', '.join(SIGNALS)}")
+    return SIGNALS[name]
+
+
+def near_side(frames: Sequence[PoseFrame]) -> str:
+    """The side facing the camera over the whole exercise: its shoulder, hip and knee are seen best."""
+    totals = {side: 0.0 for side in _SIDE_JOINTS}
+    for frame in frames:
+        if frame.has_pose:
+            for side, joints in _SIDE_JOINTS.items():
+                totals[side] += float(sum(frame.visibility[int(j)] for j in joints[:3]))
+    return max(totals, key=lambda side: totals[side])
+
+
+def series(frames: Sequence[PoseFrame], signal: Signal, side: str) -> np.ndarray:
+    """The signal's value for each frame (NaN where there is no pose or it is not visible)."""
+    return np.array([signal.measure(f, side) if f.has_pose else np.nan for f in frames], dtype=float)

@@ -1,0 +1,61 @@
+"""Shared fixtures: real pixels (scikit-image's astronaut photograph) and the cached pose models."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+REALDATA = SHARED / "realdata"
+
+
+@pytest.fixture(scope="session")
+def astronaut_bgr() -> np.ndarray:
+    from skimage import data
+
+    return cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR)
+
+
+ASTRONAUT_SHIFT_PX = 3  # the video pans the photo by this many pixels a frame
+
+
+@pytest.fixture(scope="session")
+def astronaut_video(tmp_path_factory, astronaut_bgr) -> Path:
+    """A 2-second 15 fps video of the photograph moving right by ASTRONAUT_SHIFT_PX a frame."""
+    path = tmp_path_factory.mktemp("video") / "astronaut.mp4"
+    height, width = astronaut_bgr.shape[:2]
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 15, (width, height))
+    canvas_pad = 40 * ASTRONAUT_SHIFT_PX
+    for i in range(30):
+        frame = np.full((height, width + canvas_pad, 3), 255, np.uint8)
+        frame[:, i * ASTRONAUT_SHIFT_PX : i * ASTRONAUT_SHIFT_PX + width] = astronaut_bgr
+        writer.write(np.ascontiguousarray(frame[:, :width]))
+    writer.release()
+    return path
+
+
+def model_path(variant: str = "full") -> Path:
+    from posecheck.models import resolve_model
+
+    return resolve_model(variant).path
+
+
+@pytest.fixture(scope="session")
+def full_model() -> Path:
+    return model_path("full")
+
+
+def run_cli(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run `posecheck ARGS` as a user would, in a subprocess."""
+    return subprocess.run(
+        [sys.executable, "-m", "posecheck", *args],
+        capture_output=True, text=True, timeout=timeout, cwd=REPO,
+        env={**os.environ, **(env or {})},
+    )

@@ -1,0 +1,191 @@
+"""The rendered exerciser: Anny's body model posed by named joint angles, with clothing colours and the
+ground-truth positions of MediaPipe's 33 landmarks.
+
+Anny's rig uses rotations about world-aligned axes at each joint, each composed with its parent's
+(body frame: +x the body's left, -y its front, +z up). A pose is a dict of named angles in degrees.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+# Phenotypes are Anny's sliders in [0, 1]; three plainly different adults.
+BODIES: dict[str, dict[str, float]] = {
+    "b0": {"gender": 0.0, "age": 0.55, "muscle": 0.5, "weight": 0.5, "height": 0.5, "proportions": 0.5},
+    "b1": {"gender": 1.0, "age": 0.6, "muscle": 0.6, "weight": 0.7, "height": 0.7, "proportions": 0.5},
+    "b2": {"gender": 0.3, "age": 0.8, "muscle": 0.4, "weight": 0.35, "height": 0.35, "proportions": 0.5},
+}
+
+# Clothing per body: (shirt, trousers, skin, hair) as BGR-free RGB in [0, 1].
+OUTFITS: dict[str, tuple[tuple[float, float, float], ...]] = {
+    "b0": ((0.80, 0.20, 0.22), (0.12, 0.14, 0.22), (0.87, 0.67, 0.55), (0.20, 0.13, 0.08)),
+    "b1": ((0.15, 0.45, 0.70), (0.20, 0.20, 0.20), (0.62, 0.44, 0.32), (0.08, 0.06, 0.05)),
+    "b2": ((0.30, 0.60, 0.35), (0.35, 0.25, 0.40), (0.93, 0.76, 0.66), (0.70, 0.70, 0.70)),
+}
+
+SPINE = ("spine05", "spine04", "spine03", "spine02", "spine01")
+NECK = ("neck01", "neck02", "neck03")
+TWIST = ("spine05", "spine04", "spine03")
+
+# MediaPipe landmark index -> the Anny bone whose head is that joint.
+JOINT_LANDMARKS: dict[int, str] = {
+    11: "upperarm01.L", 12: "upperarm01.R", 13: "lowerarm01.L", 14: "lowerarm01.R",
+    15: "wrist.L", 16: "wrist.R", 17: "finger5-1.L", 18: "finger5-1.R", 19: "finger2-1.L",
+    20: "finger2-1.R", 21: "finger1-2.L", 22: "finger1-2.R", 23: "upperleg01.L", 24: "upperleg01.R",
+    25: "lowerleg01.L", 26: "lowerleg01.R", 27: "foot.L", 28: "foot.R",
+}
+
+
+def rx(deg: float) -> np.ndarray:
+    a = math.radians(deg)
+    c, s = math.cos(a), math.sin(a)
+    return np.array([[1, 0, 0], [0, c, -s], [0, s, c]])
+
+
+def ry(deg: float) -> np.ndarray:
+    a = math.radians(deg)
+    c, s = math.cos(a), math.sin(a)
+    return np.array([[c, 0, s], [0, 1, 0], [-s, 0, c]])
+
+
+def rz(deg: float) -> np.ndarray:
+    a = math.radians(deg)
+    c, s = math.cos(a), math.sin(a)
+    return np.array([[c, -s, 0], [s, c, 0], [0, 0, 1]])
+
+
+@dataclass
+class Posed:
+    """One posed body in the body frame: vertices (V, 3), joints by bone name, landmarks (33, 3)."""
+
+    vertices: np.ndarray
+    joints: dict[str, np.ndarray]
+    landmarks: np.ndarray = field(repr=False)
+
+
+def bone_rotations(angles: dict[str, float]) -> dict[str, np.ndarray]:
+    """Local bone rotations for the named angles (degrees); missing angles are 0.
+
+    Sagittal angles: spine_flex (+ bends forward), neck_flex (+ chin down), hip_flex_L/R, knee_flex_L/R,
+    ankle_plantar_L/R, shoulder_flex_L/R (+ arm forward), elbow_flex_L/R, wrist_ext_L/R.
+    Others: arm_abd_L/R (degrees away from the body, rest A-pose is 0; -42 hangs the arm by the side),
+    hip_abd_L/R, pelvis_roll and chest_roll (about the body's long axis), leg_roll (extra roll of both
+    thighs about the long axis).
+    """
+    a = lambda k: float(angles.get(k, 0.0))  # noqa: E731
+    rot: dict[str, np.ndarray] = {}
+    roll, chest = a("pelvis_roll"), a("chest_roll")
+    rot["root"] = rz(roll)
+    for name in SPINE:
+        r = rx(a("spine_flex") / len(SPINE))
+        if name in TWIST:
+            r = rz((chest - roll) / len(TWIST)) @ r
+        rot[name] = r
+    for name in NECK:
+        rot[name] = rx(a("neck_flex") / len(NECK))
+    for side, sign in (("L", -1.0), ("R", 1.0)):
+        rot[f"upperleg01.{side}"] = rz(a("leg_roll")) @ ry(sign * a(f"hip_abd_{side}")) @ rx(-a(f"hip_flex_{side}"))
+        rot[f"lowerleg01.{side}"] = rx(a(f"knee_flex_{side}"))
+        rot[f"foot.{side}"] = rx(a(f"ankle_plantar_{side}"))
+        rot[f"upperarm01.{side}"] = rx(-a(f"shoulder_flex_{side}")) @ ry(sign * a(f"arm_abd_{side}"))
+        rot[f"lowerarm01.{side}"] = rx(-a(f"elbow_flex_{side}"))
+        rot[f"wrist.{side}"] = rx(a(f"wrist_ext_{side}"))
+    return rot
+
+
+class Body:
+    """Anny with one phenotype; `pose(angles)` gives vertices, joints and the 33 landmarks."""
+
+    def __init__(self, name: str) -> None:
+        import anny
+        import torch
+
+        self._torch = torch
+        self.name = name
+        self.phenotype = BODIES[name]
+        self.model = anny.Anny()
+        self.labels: list[str] = list(self.model.bone_labels)
+        self.faces = self.model.get_triangular_faces().numpy().astype(np.int32)
+        idx = self.model.vertex_bone_indices.numpy()
+        w = self.model.vertex_bone_weights.numpy()
+        self.dominant = idx[np.arange(len(idx)), w.argmax(1)]
+        rest = self._forward({})
+        self._surface = self._pick_surface_vertices(rest[0], rest[1])
+        self.colours = self._clothing(rest[0], rest[1])
+
+    def _forward(self, rotations: dict[str, np.ndarray]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        torch = self._torch
+        params = {}
+        for name, r in rotations.items():
+            m = torch.eye(4, dtype=torch.float32)
+            m[:3, :3] = torch.as_tensor(r, dtype=torch.float32)
+            params[name] = m[None]
+        with torch.no_grad():
+            out = self.model(pose_parameters=params, phenotype_kwargs=self.phenotype)
+        v = out["vertices"][0].numpy().astype(np.float64)
+        j = out["bone_poses"][0, :, :3, 3].numpy().astype(np.float64)
+        return v, {n: j[i] for i, n in enumerate(self.labels)}
+
+    def _bone_mask(self, *prefixes: str) -> np.ndarray:
+        ids = [i for i, n in enumerate(self.labels) if n.startswith(prefixes)]
+        return np.isin(self.dominant, ids)
+
+    def _pick_surface_vertices(self, v: np.ndarray, j: dict[str, np.ndarray]) -> dict[int, int]:
+        """Vertex indices (in the rest mesh) standing for MediaPipe's skin-surface landmarks."""
+        head = self._bone_mask("head", "neck03")
+        eye_l, eye_r = j["eye.L"], j["eye.R"]
+        eye_z, eye_y = (eye_l[2] + eye_r[2]) / 2, (eye_l[1] + eye_r[1]) / 2
+        out: dict[int, int] = {}
+
+        def nearest(point: np.ndarray, mask: np.ndarray) -> int:
+            cand = np.flatnonzero(mask)
+            return int(cand[np.argmin(np.linalg.norm(v[cand] - point, axis=1))])
+
+        mid = head & (np.abs(v[:, 0]) < 0.01) & (v[:, 2] < eye_z - 0.01) & (v[:, 2] > eye_z - 0.06)
+        nose = int(np.flatnonzero(mid)[np.argmin(v[mid, 1])])
+        out[0] = nose
+        front = v[nose, 1]
+        for side, sign, eye, (inner, centre, outer), ear, mouth in (
+            ("L", 1, eye_l, (1, 2, 3), 7, 9), ("R", -1, eye_r, (4, 5, 6), 8, 10),
+        ):
+            surface = head & (v[:, 1] < eye[1])
+            out[centre] = nearest(eye + np.array([0, -0.012, 0]), surface)
+            out[inner] = nearest(eye + np.array([-sign * 0.014, -0.008, 0]), surface)
+            out[outer] = nearest(eye + np.array([sign * 0.016, -0.004, 0]), surface)
+            band = head & (v[:, 2] > eye_z - 0.045) & (v[:, 2] < eye_z - 0.005) & (v[:, 1] > eye_y + 0.05)
+            cand = np.flatnonzero(band)
+            out[ear] = int(cand[np.argmax(sign * v[cand, 0])])
+            out[mouth] = nearest(np.array([sign * 0.022, front + 0.012, v[nose, 2] - 0.035]), head)
+        for side, heel, toe in (("L", 29, 31), ("R", 30, 32)):
+            foot = self._bone_mask(f"foot.{side}")
+            low = foot & (v[:, 2] < j[f"foot.{side}"][2] - 0.03)
+            cand = np.flatnonzero(low)
+            out[heel] = int(cand[np.argmax(v[cand, 1])])
+            toes = self._bone_mask(f"toe2-3.{side}", f"toe2-2.{side}")
+            cand = np.flatnonzero(toes)
+            out[toe] = int(cand[np.argmin(v[cand, 1])])
+        return out
+
+    def _clothing(self, v: np.ndarray, j: dict[str, np.ndarray]) -> np.ndarray:
+        shirt, trousers, skin, hair = (np.array(c) for c in OUTFITS[self.name])
+        colours = np.tile(skin, (len(v), 1))
+        colours[self._bone_mask("spine", "clavicle", "shoulder01", "upperarm")] = shirt
+        colours[self._bone_mask("root", "pelvis", "upperleg", "lowerleg")] = trousers
+        head = self._bone_mask("head")
+        eye_z = j["eye.L"][2]
+        scalp = head & ((v[:, 2] > eye_z + 0.035) | ((v[:, 1] > j["head"][1] + 0.02) & (v[:, 2] > eye_z - 0.06)))
+        colours[scalp] = hair
+        colours[self._bone_mask("eye")] = (0.9, 0.9, 0.9)
+        return colours
+
+    def pose(self, angles: dict[str, float]) -> Posed:
+        v, j = self._forward(bone_rotations(angles))
+        marks = np.zeros((33, 3))
+        for index, vertex in self._surface.items():
+            marks[index] = v[vertex]
+        for index, bone in JOINT_LANDMARKS.items():
+            marks[index] = j[bone]
+        return Posed(v, j, marks)
