@@ -38,6 +38,8 @@ class Event:
     severity: Severity | None = None
     cue: str | None = None  # short words for the person ("Keep your hips on the floor")
     detail: str | None = None  # why, for the report (measured value against threshold)
+    value: float | None = None  # for fault: the measured value, in the check's unit
+    limit: float | None = None  # for fault: the threshold it crossed, same unit
 
     def to_dict(self) -> dict[str, Any]:
         return {k: (str(v) if isinstance(v, StrEnum) else v) for k, v in asdict(self).items() if v is not None}

@@ -40,7 +40,8 @@ def draw_skeleton(
     thickness = thickness or max(2, round(scale / 240))
     points = np.round(frame.image[:, :2] * (width, height)).astype(np.int32)
     seen = frame.visibility >= min_visibility
-    for a, b in SKELETON:
+    # Faint bones first, so a guess never hides a bone MediaPipe is sure of.
+    for a, b in sorted(SKELETON, key=lambda bone: bool(seen[bone[0]] and seen[bone[1]])):
         good = seen[a] and seen[b]
         cv2.line(
             image,

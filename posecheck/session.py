@@ -11,6 +11,7 @@ Layout of a session folder::
 
     {"format": "posecheck-session", "version": 1, "id": "<hex>",
      "started_at": "2026-11-25T09:40:00+00:00", "ended_at": null or ISO time,
+     "error": "what stopped it" (only when an error did),
      "name": "...", "notes": "...", "profile": {...settings...},
      "exercises": [{"index": 1, "exercise": "knee_rolls", "targets": {...},
                     "started_at": ISO, "ended_at": ISO or null,
@@ -216,18 +217,23 @@ class SessionWriter:
             self._current = None
         self._save()
 
-    def close(self) -> None:
+    def close(self, error: str | None = None) -> None:
+        """End the session; `error` says what stopped it when it did not end normally."""
         if self._current is not None:
             self._current.close()
         if self.data["ended_at"] is None:
             self.data["ended_at"] = now_iso()
+            if error:
+                self.data["error"] = error
             self._save()
 
     def __enter__(self) -> SessionWriter:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        # Ctrl-C is the person stopping the session; anything else is a failure the report should mention.
+        failed = exc is not None and not isinstance(exc, KeyboardInterrupt)
+        self.close(f"{exc_type.__name__}: {exc}" if failed and exc_type else None)
 
 
 @dataclass
@@ -317,6 +323,8 @@ def load_session(path: str | Path) -> Session:
     )
     if session.ended_at is None and not rebuilt:
         problems.append("the session did not end normally (it was stopped or crashed)")
+    if data.get("error"):
+        problems.append(f"the session stopped on an error: {data['error']}")
     for position, entry in enumerate(data.get("exercises") or [], start=1):
         if isinstance(entry, dict):
             session.exercises.append(_load_exercise(path, entry, position))

@@ -137,7 +137,7 @@ class ExercisePlan:
                 events.append(Event(
                     EventKind.FAULT, begin + round(move_s * 1000) + 300, self.exercise, rep=rep, side=side,
                     check=check, severity=Severity.STOP if check in self.stop_checks else Severity.WARNING,
-                    cue=cue, detail=f"{check.replace('_', ' ')}: 14° past the 10° limit",
+                    cue=cue, detail=f"{10 + rep:.2f} deg, over the limit of 10",  # later reps go further
                 ))
             events.append(Event(EventKind.REP_COMPLETED, begin + round(self.rep_s * 1000), self.exercise,
                                 rep=rep, side=side, hold_ms=round(self.hold_s * 1000)))
@@ -171,3 +171,6 @@ def record_session(
     if end:
         writer.close()
     return folder
+
+
+KNEES_UP = POSES["knee_rolls"][0]  # the start position of knee rolls, deep abdominals and pelvic tilts

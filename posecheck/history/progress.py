@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, DateFormatter, DayLocator
 from matplotlib.figure import Figure
 
 from posecheck.errors import PosecheckError
@@ -49,8 +49,23 @@ def table(rows: Sequence[dict[str, Any]]) -> str:
     return "\n".join(text)
 
 
+def _date_axis(ax: Any, dates: list[datetime]) -> None:
+    """Whole days on the axis once the history spans days; times within a single day."""
+    if not dates:
+        return
+    days = (max(dates) - min(dates)).days
+    ax.set_xlim(min(dates) - timedelta(hours=12), max(dates) + timedelta(hours=12))
+    if days >= 2:
+        ax.xaxis.set_major_locator(DayLocator(interval=max(1, days // 6)))
+        ax.xaxis.set_major_formatter(DateFormatter("%-d %b"))
+    else:
+        locator = AutoDateLocator(maxticks=6)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+
+
 def plot(rows: Sequence[dict[str, Any]], path: Path) -> Path:
-    """A PNG with one row per exercise: reps done (target band), faults per rep, average hold, by date."""
+    """A PNG with one row per exercise: reps done, faults per rep, average hold (target bands), by date."""
     exercises = list(dict.fromkeys(row["exercise"] for row in rows))
     figure = Figure(figsize=(11, 2.3 * max(1, len(exercises)) + 0.6), dpi=100, layout="constrained")
     FigureCanvasAgg(figure)
@@ -64,7 +79,10 @@ def plot(rows: Sequence[dict[str, Any]], path: Path) -> Path:
                             label="target")
         reps_ax.plot(dates, [r["reps_done"] for r in mine], "o-", color="#1f5f99")
         faults_ax.plot(dates, [r["faults_per_rep"] for r in mine], "o-", color="#d55e00")
+        if mine and mine[-1]["target_hold_min_s"] is not None:
+            hold_ax.axhspan(mine[-1]["target_hold_min_s"], mine[-1]["target_hold_max_s"], color="#cfe8d8")
         hold_ax.plot(dates, [r["mean_hold_s"] for r in mine], "o-", color="#009e73")
+        faults_ax.set_ylim(0, max([0.5] + [1.1 * (r["faults_per_rep"] or 0) for r in mine]))
         reps_ax.set_ylabel(title(exercise), fontsize=10, fontweight="bold")
         for ax, name in ((reps_ax, "reps done"), (faults_ax, "faults per rep"), (hold_ax, "average hold (s)")):
             if line == 0:
@@ -72,9 +90,7 @@ def plot(rows: Sequence[dict[str, Any]], path: Path) -> Path:
             ax.set_ylim(bottom=0)
             ax.grid(alpha=0.3)
             ax.spines[["top", "right"]].set_visible(False)
-            locator = AutoDateLocator()
-            ax.xaxis.set_major_locator(locator)
-            ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+            _date_axis(ax, dates)
             ax.tick_params(labelsize=8)
     figure.suptitle("posecheck: progress per exercise", fontsize=12)
     try:

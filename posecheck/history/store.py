@@ -193,7 +193,11 @@ class HistoryStore:
                    e.target_reps_max, e.in_view,
                    (SELECT COUNT(*) FROM faults f WHERE f.exercise_id = e.id) AS faults,
                    (SELECT AVG(h.hold_s) FROM holds h JOIN reps r ON h.rep_id = r.id
-                     WHERE r.exercise_id = e.id) AS mean_hold_s
+                     WHERE r.exercise_id = e.id) AS mean_hold_s,
+                   (SELECT MIN(h.target_min_s) FROM holds h JOIN reps r ON h.rep_id = r.id
+                     WHERE r.exercise_id = e.id) AS target_hold_min_s,
+                   (SELECT MAX(h.target_max_s) FROM holds h JOIN reps r ON h.rep_id = r.id
+                     WHERE r.exercise_id = e.id) AS target_hold_max_s
             FROM exercises e JOIN sessions s ON e.session_id = s.id
             WHERE ? IS NULL OR e.exercise = ?
             ORDER BY s.started_at, e.position

@@ -7,10 +7,12 @@ JSON schema (``report.json``; format ``"posecheck-report"``, version 1; times in
 of each exercise's recording unless named ``*_at``, which are ISO times)::
 
     format, version, generated_at, posecheck_version
-    session:   id, folder, name, notes, started_at, ended_at, duration_s, complete (bool),
+    session:   id, folder, name, notes, started_at, ended_at, duration_s (recorded exercise time),
+               wall_clock_s (started_at to ended_at), complete (bool),
                problems [str], has_pose (bool), profile {}
     summary:   [{index, exercise, title, target, reps_done, reps_status ("met"|"below"|"above"|"unknown"),
-                 by_side {side: n}, mean_hold_s, faults, in_view (share of frames with a pose)}]
+                 by_side {side: n}, mean_hold_s, faults, in_view (share of frames with a pose),
+                 complete (false: the exercise was cut short or a file is damaged)}]
     exercises: [{index, exercise, title, targets {reps [lo, hi], alternating_sides, hold_s, hold_breaths},
                  target_text, started_at, duration_s, source, video, frames, frames_with_pose, in_view,
                  calibrated, set_completed,

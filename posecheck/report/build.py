@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -62,7 +63,8 @@ def build_report(session: Session, signal_choices: Mapping[str, SignalChoice] | 
                 "notes": session.notes,
                 "started_at": _iso(session.started_at),
                 "ended_at": _iso(session.ended_at),
-                "duration_s": _duration(session, exercises),
+                "duration_s": _duration(exercises),
+                "wall_clock_s": _wall_clock(session),
                 "complete": session.complete,
                 "problems": session.problems
                 + [f"{e['title']}: {p}" for e in exercises for p in e["problems"]],
@@ -77,11 +79,16 @@ def build_report(session: Session, signal_choices: Mapping[str, SignalChoice] | 
     return report
 
 
-def _duration(session: Session, exercises: list[dict[str, Any]]) -> float | None:
+def _duration(exercises: list[dict[str, Any]]) -> float | None:
+    """The time recorded across the exercises (the pauses between them are not exercise)."""
+    seen = [e["duration_s"] for e in exercises if e["duration_s"] is not None]
+    return round(sum(seen), 1) if seen else None
+
+
+def _wall_clock(session: Session) -> float | None:
     if session.started_at and session.ended_at:
         return round((session.ended_at - session.started_at).total_seconds(), 1)
-    seen = [e["duration_s"] for e in exercises if e["duration_s"] is not None]
-    return round(sum(seen), 1) if seen else None  # killed mid-way: at least the recorded time
+    return None
 
 
 def _summary_row(exercise: dict[str, Any]) -> dict[str, Any]:
@@ -96,6 +103,7 @@ def _summary_row(exercise: dict[str, Any]) -> dict[str, Any]:
         "mean_hold_s": exercise["holds"]["mean_s"],
         "faults": sum(f["count"] for f in exercise["faults"]),
         "in_view": exercise["in_view"],
+        "complete": not exercise["problems"],
     }
 
 
@@ -112,12 +120,8 @@ def _exercise(record: ExerciseRecord, report: Report, choice: SignalChoice) -> d
     faults = _faults(record, events, rows, t0, report)
     frames = record.frames
     with_pose = sum(f.has_pose for f in frames)
-    if record.started_at and record.ended_at:
-        duration = round((record.ended_at - record.started_at).total_seconds(), 1)
-    elif len(frames) > 1:
-        duration = _seconds(frames[-1].timestamp_ms - frames[0].timestamp_ms)
-    else:
-        duration = None
+    # Recorded time, not wall-clock time: analysing a video file takes longer or shorter than the video.
+    duration = _seconds(frames[-1].timestamp_ms - frames[0].timestamp_ms) if len(frames) > 1 else None
     result = {
         "index": record.index,
         "exercise": record.exercise,
@@ -222,6 +226,16 @@ def _nearest_frame(frames: list[PoseFrame], timestamp_ms: int) -> int | None:
     return None if best is None else best[1]
 
 
+# The engine's fault detail reads "14.20 deg, above the limit of 10"; until events carry the measured value
+# as a number, the report reads it back from there (and ranks by the other keys when it cannot).
+_DETAIL = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\b.*\blimit of (-?\d+(?:\.\d+)?)")
+
+
+def _excess(detail: str | None) -> float:
+    match = _DETAIL.match(detail or "")
+    return abs(float(match[1]) - float(match[2])) if match else 0.0
+
+
 def _faults(
     record: ExerciseRecord, events: list[Event], rows: list[dict[str, Any]], t0: int, report: Report
 ) -> list[dict[str, Any]]:
@@ -232,10 +246,15 @@ def _faults(
         if event.kind == EventKind.FAULT:
             by_check.setdefault(event.check or "unnamed check", []).append(event)
     completed = sum(r["completed"] for r in rows) or None
+    calibrated = next((e for e in events if e.kind == EventKind.CALIBRATED), None)
+    start_index = _nearest_frame(record.frames, calibrated.timestamp_ms) if calibrated else None
+    start = record.frames[start_index] if start_index is not None else None
     out = []
     for check, found in by_check.items():
-        # Worst: the most severe; among equals, the one in the rep with most faults at once; then the first.
-        worst = max(found, key=lambda e: (_SEVERITY_RANK[e.severity], faults_in_rep[e.rep], -e.timestamp_ms))
+        # Worst: the most severe; among equals, the furthest past its limit, then the one in the rep with
+        # most faults at once, then the first.
+        worst = max(found, key=lambda e: (_SEVERITY_RANK[e.severity], _excess(e.detail), faults_in_rep[e.rep],
+                                          -e.timestamp_ms))
         cues = Counter(e.cue for e in found if e.cue)
         entry = {
             "check": check,
@@ -250,7 +269,8 @@ def _faults(
         index = _nearest_frame(record.frames, worst.timestamp_ms)
         if index is not None:
             image_id = f"ex{record.index}-fault-{len(out) + 1}"
-            report.images[image_id], source = images.snapshot(record.frames[index], index, record.video_path)
+            report.images[image_id], source = images.snapshot(record.frames[index], index, record.video_path,
+                                                              start)
             entry["worst"].update(frame_index=index, snapshot=source, image_id=image_id)
         out.append(entry)
     return sorted(out, key=lambda f: (-_SEVERITY_RANK.get(Severity(f["severity"]), 1), -f["count"]))

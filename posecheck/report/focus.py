@@ -24,7 +24,11 @@ def _share(count: int, total: int | None) -> str:
 
 
 def things_to_focus_on(exercises: list[dict[str, Any]], has_pose: bool) -> list[dict[str, str]]:
-    """Up to three `{"text", "why"}` items, most important first."""
+    """Up to three `{"text", "why"}` items, most important first.
+
+    Each candidate weighs 50 plus up to 40 for how much of the exercise it spoils (share of reps with the
+    fault, of holds too short, of reps missing, of time out of view); a safety stop weighs 100 and more.
+    """
     if not exercises:
         return [{"text": "Record at least one exercise next time.", "why": "This session holds no exercise."}]
     if not has_pose:
@@ -42,23 +46,25 @@ def things_to_focus_on(exercises: list[dict[str, Any]], has_pose: bool) -> list[
                 why += " It is a safety stop: ease off, and ask your physiotherapist if it hurts."
             candidates.append((weight, f"{name}: {cue.rstrip('.')}.", why))
         if e["in_view"] is not None and e["in_view"] < LOW_IN_VIEW:
-            weight = 90 if e["in_view"] < 0.5 else 45
+            weight = 50 + 80 * (1 - e["in_view"])  # unseen form cannot be checked at all
             candidates.append(
                 (weight, CAMERA_ADVICE,
                  f"You were out of view for {round(100 * (1 - e['in_view']))}% of {name.lower()}, "
                  "so posecheck could not check your form there.")
             )
         reps, target = e["reps"], e["reps"]["target"]
-        if target and reps["status"] == "below":
+        if target and reps["status"] == "below" and not e["problems"]:  # not when a crash cut it short
             lo, hi = target
             aim = f"{lo}" if lo == hi else f"{lo}-{hi}"
+            missing = (lo - reps["done"]) / lo
             candidates.append(
-                (40, f"{name}: aim for {aim} repetitions.", f"This time {reps['done']} were counted.")
+                (50 + 40 * missing, f"{name}: aim for {aim} repetitions.", f"This time {reps['done']} were counted.")
             )
         holds = e["holds"]
         if holds["target_s"] and holds["values_s"] and holds["short"] * 2 > len(holds["values_s"]):
+            short_share = holds["short"] / len(holds["values_s"])
             candidates.append(
-                (45, f"{name}: hold each one for at least {holds['target_s'][0]:g} seconds.",
+                (50 + 40 * short_share, f"{name}: hold each one for at least {holds['target_s'][0]:g} seconds.",
                  f"{holds['short']} of {len(holds['values_s'])} holds were shorter "
                  f"(average {holds['mean_s']:g} s).")
             )
@@ -67,7 +73,7 @@ def things_to_focus_on(exercises: list[dict[str, Any]], has_pose: bool) -> list[
             left, right = sides.get("left", 0), sides.get("right", 0)
             if abs(left - right) >= SIDE_IMBALANCE:
                 candidates.append(
-                    (30, f"{name}: alternate sides evenly.", f"{left} went to the left and {right} to the right.")
+                    (50, f"{name}: alternate sides evenly.", f"{left} went to the left and {right} to the right.")
                 )
     candidates.sort(key=lambda c: -c[0])
     chosen: list[dict[str, str]] = []

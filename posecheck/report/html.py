@@ -70,7 +70,10 @@ h3 { font-size: 17px; margin: 22px 0 8px; color: var(--ink); }
 .focus .why { color: var(--muted); font-size: 14px; }
 table { border-collapse: collapse; width: 100%; font-size: 15px; }
 th, td { text-align: left; padding: 7px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
-th { font-size: 13px; text-transform: uppercase; letter-spacing: .03em; color: var(--muted); font-weight: 600; }
+table.reps td:not(:last-child), table.reps th:not(:last-child) { width: 1%; white-space: nowrap; }
+table.reps td:not(:last-child) { padding-right: 18px; }
+th { white-space: nowrap; font-size: 13px; text-transform: uppercase; letter-spacing: .03em; color: var(--muted);
+  font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.faulty td { background: #fffaf3; }
 .pill { display: inline-block; padding: 1px 9px; border-radius: 999px; font-size: 13px; font-weight: 600;
@@ -90,16 +93,20 @@ tr.faulty td { background: #fffaf3; }
 figure { margin: 0; }
 figure.plot img { width: 100%; height: auto; border: 1px solid var(--line); border-radius: 6px; }
 figcaption { font-size: 13px; color: var(--muted); margin-top: 4px; }
-.faults { display: grid; grid-template-columns: repeat(auto-fill, minmax(270px, 1fr)); gap: 14px; }
+.faults { display: grid; grid-template-columns: repeat(auto-fill, minmax(300px, 1fr)); gap: 14px; }
 .fault { border: 1px solid var(--line); border-radius: 8px; overflow: hidden; background: #fff; }
 .fault img { width: 100%; height: auto; display: block; background: #f3efe9; }
 .fault .body { padding: 10px 12px; }
-.fault .name { font-weight: 650; text-transform: capitalize; }
+.fault .name { font-weight: 650; }
+.fault .name::first-letter { text-transform: uppercase; }
 .fault .cue { margin: 4px 0; }
 .fault .when { font-size: 13px; color: var(--muted); }
+a { color: var(--accent); text-decoration: none; font-weight: 600; }
+a:hover { text-decoration: underline; }
+.summary .detail { white-space: nowrap; }
 .empty { color: var(--muted); font-style: italic; }
 .problems { font-size: 14px; color: var(--warn); }
-.cue-list { margin: 0; padding-left: 18px; }
+.cue-list { margin: 0; padding: 0; list-style: none; }
 .cue-list li { margin: 2px 0; }
 .detail { color: var(--muted); font-size: 13px; }
 footer { color: var(--muted); font-size: 13px; margin-top: 30px; border-top: 1px solid var(--line);
@@ -124,7 +131,7 @@ TEMPLATE = """<!DOCTYPE html>
   <div class="meta">
     <span><b>{{ s.started_at | local_time("%A %-d %B %Y") }}</b></span>
     <span>started {{ s.started_at | local_time("%H:%M") }}</span>
-    <span>duration <b>{{ s.duration_s | duration }}</b>{% if not s.ended_at %} (at least){% endif %}</span>
+    <span>exercise time <b>{{ s.duration_s | duration }}</b>{% if not s.complete %} (what was recorded){% endif %}</span>
     <span>{{ r.exercises | length }} exercise{{ "" if r.exercises | length == 1 else "s" }}</span>
   </div>
   {% if s.notes %}<p class="notes">{{ s.notes }}</p>{% endif %}
@@ -162,7 +169,7 @@ TEMPLATE = """<!DOCTYPE html>
         <td class="num">{{ "%.1f s" % row.mean_hold_s if row.mean_hold_s is not none else "—" }}</td>
         <td class="num">{{ row.faults }}</td>
         <td class="num">{{ "%d%%" % (100 * row.in_view) if row.in_view is not none else "—" }}</td>
-        <td><span class="pill {{ row.reps_status }}">{{ status_words[row.reps_status] }}</span></td></tr>{% endfor %}
+        <td>{% if not row.complete and row.reps_status == "below" %}<span class="pill below">stopped early</span>{% else %}<span class="pill {{ row.reps_status }}">{{ status_words[row.reps_status] }}</span>{% endif %}</td></tr>{% endfor %}
     </tbody>
   </table>
   {% else %}<p class="empty">No exercise was recorded in this session.</p>{% endif %}
@@ -183,15 +190,17 @@ TEMPLATE = """<!DOCTYPE html>
       <div class="sub">{{ "%.1f" % e.holds.min_s }}-{{ "%.1f" % e.holds.max_s }} s{% if e.holds.target_s %}, {{ e.holds.short }} short of {{ e.holds.target_s[0] }} s{% endif %}</div>
       {% else %}<div class="value">—</div><div class="sub">no holds timed</div>{% endif %}</div>
     <div class="stat"><div class="label">Faults</div><div class="value">{{ e.faults | sum(attribute="count") }}</div>
-      <div class="sub">{{ e.faults | length }} kind{{ "" if e.faults | length == 1 else "s" }}</div></div>
+      <div class="sub">{% if e.faults %}{{ e.faults | length }} kind{{ "" if e.faults | length == 1 else "s" }}{% else %}none flagged{% endif %}</div></div>
     <div class="stat"><div class="label">In view</div>
       <div class="value">{{ "%d%%" % (100 * e.in_view) if e.in_view is not none else "—" }}</div>
-      <div class="sub">{{ e.duration_s | duration }}</div></div>
+      <div class="sub">of {{ e.duration_s | duration }}</div></div>
   </div>
   {% if e.problems %}<p class="problems">Incomplete: {{ e.problems | join("; ") }}</p>{% endif %}
-  {% if e.notices.cannot_see_you or e.notices.not_in_start_position %}
+  {% if e.notices.cannot_see_you or e.notices.not_in_start_position or e.notices.abstained %}
   <p class="detail">{% if e.notices.cannot_see_you %}posecheck lost sight of you {{ e.notices.cannot_see_you }} time(s). {% endif %}
-  {% if e.notices.not_in_start_position %}Not in the start position {{ e.notices.not_in_start_position }} time(s).{% endif %}</p>
+  {% if e.notices.not_in_start_position %}Not in the start position {{ e.notices.not_in_start_position }} time(s). {% endif %}
+  {% if e.notices.abstained %}Some checks could not judge, their landmarks were not seen well enough:
+  {% for check, n in e.notices.abstained | dictsort %}{{ check | words }} ({{ n }}){{ ", " if not loop.last else "." }}{% endfor %}{% endif %}</p>
   {% endif %}
 
   <h3>Movement over time</h3>
@@ -204,10 +213,11 @@ TEMPLATE = """<!DOCTYPE html>
   <h3>Rep by rep</h3>
   {% if e.rep_table %}
   <table class="reps">
-    <thead><tr><th class="num">Rep</th><th>Side</th><th class="num">Time</th><th class="num">Hold</th><th>Faults and cues</th></tr></thead>
+    {% set sided = e.rep_table | selectattr("side") | list %}
+    <thead><tr><th class="num">Rep</th>{% if sided %}<th>Side</th>{% endif %}<th class="num">Starts at</th><th class="num">Hold</th><th>Faults and cues</th></tr></thead>
     <tbody>{% for row in e.rep_table %}
       <tr class="{{ 'faulty' if row.faults }}"><td class="num">{{ row.rep if row.rep is not none else "between reps" }}</td>
-        <td>{{ row.side or "" }}</td>
+        {% if sided %}<td>{{ row.side or "" }}</td>{% endif %}
         <td class="num">{{ row.start_s | clock if row.start_s is not none else (row.end_s | clock if row.end_s is not none else "") }}</td>
         <td class="num">{% if row.hold_s is not none %}{{ "%.1f s" % row.hold_s }}{% elif row.rep is not none and not row.completed %}not finished{% endif %}</td>
         <td>{% if row.faults %}<ul class="cue-list">{% for f in row.faults %}
@@ -226,18 +236,19 @@ TEMPLATE = """<!DOCTYPE html>
         <div class="name">{{ f.check | words }} <span class="pill {{ f.severity }}">{{ f.severity }}</span></div>
         {% if f.cue %}<div class="cue">“{{ f.cue }}”</div>{% endif %}
         <div class="when">{{ f.count }} time{{ "" if f.count == 1 else "s" }}{% if f.reps %}, in rep{{ "" if f.reps | length == 1 else "s" }} {{ f.reps | join(", ") }}{% endif %}.
-          Worst at {{ f.worst.t_s | clock }}{% if f.worst.rep is not none %} (rep {{ f.worst.rep }}){% endif %}{% if f.worst.snapshot == "drawing" %}; drawn from the landmarks{% elif f.worst.snapshot == "video" %}; from the video{% elif not f.worst.image_id %}; no pose seen at that moment{% endif %}.</div>
+          Worst at {{ f.worst.t_s | clock }}{% if f.worst.rep is not none %} (rep {{ f.worst.rep }}){% endif %}{% if f.worst.snapshot == "drawing" %}; drawn from the landmarks{% if e.calibrated %}, your start position in grey behind{% endif %}{% elif f.worst.snapshot == "video" %}; from the video{% elif not f.worst.image_id %}; no pose seen at that moment{% endif %}.</div>
         {% if f.worst.detail %}<div class="detail">{{ f.worst.detail }}</div>{% endif %}
       </div>
     </div>{% endfor %}
   </div>
-  {% else %}<p class="empty">No faults flagged.</p>{% endif %}
+  {% elif e.frames_with_pose %}<p class="empty">No faults flagged.</p>
+  {% else %}<p class="empty">Nothing could be checked: no pose was seen.</p>{% endif %}
 </section>
 {% endfor %}
 
 <footer>
   Made by posecheck {{ r.posecheck_version }} from the session folder “{{ s.folder }}”
-  {%- for e in r.exercises if e.source %}{{ "; recorded from " if loop.first else ", " }}“{{ e.source }}”{% endfor %}.
+  {%- for source in sources %}{{ "; recorded from " if loop.first else ", " }}“{{ source }}”{% endfor %}.
   The same content is in report.json (format {{ r.format }}, version {{ r.version }}).
 </footer>
 </main>
@@ -260,5 +271,6 @@ def render_html(report: Report) -> str:
         css=CSS,
         page_title=page_title,
         status_words=STATUS_WORDS,
+        sources=list(dict.fromkeys(e["source"] for e in data["exercises"] if e["source"])),
         camera_advice=CAMERA_ADVICE,
     )

@@ -17,11 +17,12 @@ from posecheck.overlay import MIN_VISIBILITY, draw_skeleton
 
 SNAPSHOT_WIDTH = 560  # pixels: big enough to see the posture, small enough to inline several
 CROP_MARGIN = 0.25  # of the person's larger extent, so the floor and the nearby space show
-MIN_ASPECT = 0.5  # height / width of a snapshot at least this: a lying person still gets some room
+MIN_ASPECT = 0.45  # height / width of a snapshot at least this: a lying person still gets some room
 BACKGROUND_BGR = (246, 243, 240)
 FLOOR_BGR = (190, 184, 178)
 DRAWING_BONE_BGR = (153, 95, 31)  # the report's dark blue: clear on the pale background
 DRAWING_JOINT_BGR = (60, 40, 20)
+START_BGR = (200, 190, 180)  # the start position, faint behind the fault
 
 
 def data_uri(payload: bytes, mime: str) -> str:
@@ -63,32 +64,41 @@ def reframe(frame: PoseFrame, box: tuple[int, int, int, int]) -> PoseFrame:
     """The same pose in the coordinates of a crop `box` of its image."""
     x0, y0, x1, y1 = box
     width, height = frame.image_size
+    if not frame.has_pose:
+        return frame
     image = frame.image.copy()
     image[:, 0] = (image[:, 0] * width - x0) / (x1 - x0)
     image[:, 1] = (image[:, 1] * height - y0) / (y1 - y0)
     return PoseFrame(frame.timestamp_ms, (x1 - x0, y1 - y0), image, frame.visibility, frame.presence, frame.world)
 
 
-def _drawing(frame: PoseFrame, size: tuple[int, int]) -> np.ndarray:
+def _drawing(frame: PoseFrame, size: tuple[int, int], start: PoseFrame | None = None) -> np.ndarray:
     canvas = np.empty((size[1], size[0], 3), np.uint8)
     canvas[:] = BACKGROUND_BGR
+    if start is not None and start.has_pose:
+        draw_skeleton(canvas, start, color=START_BGR, joint_color=START_BGR, thickness=2)
     # The floor under the person: below the lowest seen landmark, so lying and kneeling poses read right.
     seen = frame.image[frame.visibility >= MIN_VISIBILITY]
     if len(seen):
         floor_y = round(float(seen[:, 1].max()) * size[1]) + 6
         cv2.line(canvas, (0, floor_y), (size[0], floor_y), FLOOR_BGR, 2, cv2.LINE_AA)
-    return draw_skeleton(canvas, frame, color=DRAWING_BONE_BGR, joint_color=DRAWING_JOINT_BGR)
+    return draw_skeleton(canvas, frame, color=DRAWING_BONE_BGR, joint_color=DRAWING_JOINT_BGR, thickness=3)
 
 
-def snapshot(frame: PoseFrame, frame_index: int, video: Path | None) -> tuple[str, str]:
+def snapshot(
+    frame: PoseFrame, frame_index: int, video: Path | None, start: PoseFrame | None = None
+) -> tuple[str, str]:
     """(data URI, source) of `frame` with its skeleton, cropped to the person: on the recorded video
-    frame when there is one ("video"), else drawn on a plain background ("drawing")."""
+    frame when there is one ("video"), else drawn on a plain background ("drawing"), where the `start`
+    position (the calibrated rest pose) is drawn faintly behind it for comparison."""
     image = video_frame(video, frame_index) if video is not None else None
     if image is not None:
         height, width = image.shape[:2]
         frame = PoseFrame(frame.timestamp_ms, (width, height), frame.image, frame.visibility, frame.presence,
                           frame.world)  # the video's own size, whatever the recording header said
         box = person_box(frame, clamp=True)
+        if box[2] - box[0] < 8 or box[3] - box[1] < 8:  # the person is off the picture: show all of it
+            box = (0, 0, width, height)
         crop = image[box[1]:box[3], box[0]:box[2]]
         out_size = (SNAPSHOT_WIDTH, max(1, round(crop.shape[0] * SNAPSHOT_WIDTH / max(1, crop.shape[1]))))
         picture = cv2.resize(crop, out_size, interpolation=cv2.INTER_AREA)
@@ -98,7 +108,7 @@ def snapshot(frame: PoseFrame, frame_index: int, video: Path | None) -> tuple[st
     else:
         box = person_box(frame, clamp=False)
         out_size = (SNAPSHOT_WIDTH, max(1, round((box[3] - box[1]) * SNAPSHOT_WIDTH / max(1, box[2] - box[0]))))
-        picture = _drawing(reframe(frame, box), out_size)
+        picture = _drawing(reframe(frame, box), out_size, reframe(start, box) if start is not None else None)
         ok, encoded = cv2.imencode(".png", picture)
         mime, source = "image/png", "drawing"
     if not ok:
@@ -108,6 +118,23 @@ def snapshot(frame: PoseFrame, frame_index: int, video: Path | None) -> tuple[st
 
 # Fault markers cycle through these (colour-blind-safe, from Okabe & Ito).
 FAULT_COLOURS = ("#D55E00", "#CC79A7", "#E69F00", "#0072B2", "#009E73", "#56B4E9")
+
+
+MIN_UNSEEN_S = 0.5  # shorter gaps in the signal are just flicker, not worth marking
+
+
+def unseen_spans(t_s: np.ndarray, values: np.ndarray) -> list[tuple[float, float]]:
+    """(start, end) times of runs where the signal could not be measured."""
+    spans, start = [], None
+    for t, value in zip(t_s, values, strict=True):
+        if not np.isfinite(value) and start is None:
+            start = t
+        elif np.isfinite(value) and start is not None:
+            spans.append((float(start), float(t)))
+            start = None
+    if start is not None and len(t_s):
+        spans.append((float(start), float(t_s[-1])))
+    return [(a, b) for a, b in spans if b - a >= MIN_UNSEEN_S]
 
 
 def signal_plot(
@@ -132,19 +159,21 @@ def signal_plot(
         text = f"{rep}{(side or '')[:1].upper()}"
         axes.annotate(text, ((start + stop) / 2, 1.0), xycoords=("data", "axes fraction"),
                       ha="center", va="bottom", fontsize=8, color="#3b4a5a")
+    for number, (start, stop) in enumerate(unseen_spans(t_s, values)):
+        axes.axvspan(start, stop, facecolor="none", edgecolor="#9aa5b1", hatch="///", linewidth=0,
+                     label="not seen" if number == 0 else None)
     checks = list(dict.fromkeys(check for _, check in faults))
     for number, check in enumerate(checks):
         times = np.array([t for t, c in faults if c == check])
         y = np.interp(times, t_s[np.isfinite(values)], finite) if len(finite) else np.full(len(times), top)
         colour = FAULT_COLOURS[number % len(FAULT_COLOURS)]
         axes.scatter(times, y, marker="v", s=60, color=colour, edgecolor="white", linewidth=0.6,
-                     zorder=3, label=check.replace("_", " "))
-    if checks:
-        axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False, title="faults",
-                    title_fontsize=8)
+                     zorder=3, label=f"fault: {check.replace('_', ' ')}")
+    if axes.get_legend_handles_labels()[0]:
+        axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
     axes.set_xlabel("time (s)", fontsize=9)
-    axes.set_ylabel(unit or "value", fontsize=9)
-    axes.set_title(label, fontsize=10, loc="left")
+    axes.set_ylabel({"°": "degrees"}.get(unit, unit) or "value", fontsize=9)
+    axes.set_title(label, fontsize=10, loc="left", pad=16)
     axes.tick_params(labelsize=8)
     axes.spines[["top", "right"]].set_visible(False)
     if len(t_s):

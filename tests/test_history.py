@@ -1,0 +1,158 @@
+"""The history keeps every reported session, exercise, rep, hold and fault, and shows progress over days."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+import cv2
+import pytest
+from session_builders import ExercisePlan, record_session
+
+from posecheck import cli
+from posecheck.errors import PosecheckError
+from posecheck.history import data_dir, open_history
+from posecheck.history.store import MIGRATIONS, HistoryStore, migrate, schema_version
+from posecheck.report import build_report
+from posecheck.session import SESSION_FILE, load_session
+
+HIPS = ("hips_lift", "Keep your hips on the floor")
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
+    """Three days of back extensions getting better: fewer faults, longer holds."""
+    out = []
+    root = tmp_path_factory.mktemp("history")
+    for day, (faulty_reps, hold_s) in enumerate([((1, 2, 3, 5), 4.0), ((2, 6), 5.5), ((), 7.0)], start=1):
+        folder = record_session(
+            root / f"day{day}",
+            [ExercisePlan("back_extensions", 8, faults={r: [HIPS] for r in faulty_reps}, hold_s=hold_s,
+                          rep_s=hold_s + 2),
+             ExercisePlan("knee_rolls", 7 + day)],
+        )
+        data = json.loads((folder / SESSION_FILE).read_text())
+        data["started_at"] = f"2026-11-{20 + day}T08:00:00+00:00"
+        (folder / SESSION_FILE).write_text(json.dumps(data))
+        out.append(build_report(load_session(folder)).data)
+    return out
+
+
+def test_a_report_adds_every_session_exercise_rep_hold_and_fault(reports: list[dict], tmp_path: Path) -> None:
+    with open_history(tmp_path / "h.sqlite3") as store:
+        store.add_report(reports[0], "/sessions/day1")
+        assert store.count("sessions") == 1
+        assert store.count("exercises") == 2
+        assert store.count("reps") == 8 + 8
+        assert store.count("holds") == 8 + 8
+        assert store.count("faults") == 4
+        checks = store.connection.execute("SELECT DISTINCT check_name, cue FROM faults").fetchall()
+        assert [tuple(row) for row in checks] == [HIPS]
+
+
+def test_adding_the_same_report_again_changes_nothing(reports: list[dict], tmp_path: Path) -> None:
+    with open_history(tmp_path / "h.sqlite3") as store:
+        for report in (reports[0], reports[1], reports[0]):
+            store.add_report(report)
+        counts = [store.count(t) for t in ("sessions", "exercises", "reps", "holds", "faults")]
+        assert counts == [2, 4, 8 + 8 + 8 + 9, 8 + 8 + 8 + 9, 4 + 2]
+
+
+def test_progress_shows_faults_per_rep_falling_and_holds_growing(reports: list[dict], tmp_path: Path) -> None:
+    with open_history(tmp_path / "h.sqlite3") as store:
+        for report in reversed(reports):
+            store.add_report(report)
+        rows = store.progress("back_extensions")
+    assert [r["started_at"][:10] for r in rows] == ["2026-11-21", "2026-11-22", "2026-11-23"]
+    assert [r["faults_per_rep"] for r in rows] == [0.5, 0.25, 0.0]
+    assert [r["mean_hold_s"] for r in rows] == [4.0, 5.5, 7.0]
+    assert [r["reps_done"] for r in rows] == [8, 8, 8]
+
+
+def test_a_new_history_file_is_at_the_latest_schema(tmp_path: Path) -> None:
+    with open_history(tmp_path / "h.sqlite3") as store:
+        assert schema_version(store.connection) == len(MIGRATIONS)
+    with open_history(tmp_path / "h.sqlite3") as store:  # opening again migrates nothing
+        assert schema_version(store.connection) == len(MIGRATIONS)
+
+
+def test_migrations_bring_an_older_file_up_to_date_keeping_its_data(reports: list[dict], tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite3"
+    with open_history(path) as store:
+        store.add_report(reports[0])
+    later = (*MIGRATIONS, "ALTER TABLE sessions ADD COLUMN mood TEXT; CREATE INDEX sessions_by_day ON sessions "
+             "(started_at)")
+    with HistoryStore(path, later) as store:
+        assert schema_version(store.connection) == len(MIGRATIONS) + 1
+        assert store.count("faults") == 4
+        columns = [row[1] for row in store.connection.execute("PRAGMA table_info(sessions)")]
+        assert "mood" in columns
+        store.add_report(reports[1])
+        assert store.count("sessions") == 2
+
+
+def test_a_failing_migration_leaves_the_file_as_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite3"
+    open_history(path).close()
+    broken = (*MIGRATIONS, "ALTER TABLE sessions ADD COLUMN mood TEXT; ALTER TABLE nowhere ADD COLUMN x")
+    connection = sqlite3.connect(path, isolation_level=None)
+    with pytest.raises(sqlite3.OperationalError):
+        migrate(connection, broken)
+    assert schema_version(connection) == len(MIGRATIONS)
+    assert "mood" not in [row[1] for row in connection.execute("PRAGMA table_info(sessions)")]
+    connection.close()
+
+
+def test_a_history_from_a_newer_posecheck_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite3"
+    connection = sqlite3.connect(path)
+    connection.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 3}")
+    connection.close()
+    before = path.read_bytes()
+    with pytest.raises(PosecheckError, match="newer than this posecheck"):
+        open_history(path)
+    assert path.read_bytes() == before
+
+
+def test_a_file_that_is_not_a_database_gets_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite3"
+    path.write_text("not a database " * 100)
+    with pytest.raises(PosecheckError, match="cannot be read"):
+        open_history(path)
+
+
+def test_the_data_folder_follows_posecheck_data_dir(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("POSECHECK_DATA_DIR", str(tmp_path / "mine"))
+    assert data_dir() == tmp_path / "mine"
+    with open_history() as store:
+        assert store.path == tmp_path / "mine" / "history.sqlite3"
+
+
+def test_history_command_prints_the_table_and_writes_the_progress_plot(
+    reports: list[dict], tmp_path: Path, monkeypatch, capsys
+) -> None:
+    monkeypatch.setenv("POSECHECK_DATA_DIR", str(tmp_path))
+    with open_history() as store:
+        for report in reports:
+            store.add_report(report)
+    assert cli.main(["history"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split() == ["date", "exercise", "reps", "target", "faults/rep", "avg", "hold", "in", "view"]
+    back = [line for line in out if "Back extensions" in line]
+    assert len(back) == 3
+    local = datetime.fromisoformat("2026-11-21T08:00:00+00:00").astimezone().strftime("%Y-%m-%d %H:%M")
+    assert back[0].split()[:7] == [*local.split(), "Back", "extensions", "8", "8-10", "0.50"]
+    plot = cv2.imread(str(tmp_path / "progress.png"))
+    assert plot is not None and plot.shape[0] > 400
+    assert cli.main(["history", "--exercise", "knee_rolls", "--plot", str(tmp_path / "k.png")]) == 0
+    assert "Back extensions" not in capsys.readouterr().out
+    assert (tmp_path / "k.png").is_file()
+
+
+def test_an_empty_history_says_how_to_fill_it(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("POSECHECK_DATA_DIR", str(tmp_path))
+    assert cli.main(["history"]) == 0
+    assert "posecheck report SESSION" in capsys.readouterr().out
+    assert not (tmp_path / "progress.png").exists()
