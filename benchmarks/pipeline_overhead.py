@@ -59,9 +59,9 @@ def bare(frames: list[Frame], model: Path, num_poses: int) -> float:
 def posecheck_fps(frames: list[Frame], model: Path, num_poses: int, rules: str | None) -> float:
     run = None
     if rules:
-        from exercise_rules import create_run
+        import exercise_rules
 
-        run = create_run(rules)
+        run = exercise_rules.get(rules).run()
     with PoseEstimator(model, mode="video", num_poses=num_poses) as estimator:
         start = time.perf_counter()
         for pose in estimate(iter(frames), estimator):

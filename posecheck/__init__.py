@@ -2,13 +2,14 @@
 
 The whole flow, for a video file::
 
+    import exercise_rules
     from posecheck import pipeline
-    frames = pipeline.video_frames("samples/knee_rolls.mp4")      # source: (timestamp, image)
-    poses = pipeline.estimate(frames, variant="full")              # pose: PoseFrame per frame
-    run = pipeline.exercise_run("knee_rolls")                      # rules: one state object per run
-    for pose in poses:
-        for event in run.update(pose):                             # events: reps, holds, faults
-            print(event)
+
+    header, poses = pipeline.poses("samples/video/knee_rolls__correct__left__b0.mp4")  # source -> pose
+    run = exercise_rules.get("knee_rolls").run()                  # rules: one state object per run
+    for pose in poses:                                            # a PoseFrame, maybe empty
+        for event in run.update(pose):                            # events: reps, holds, faults
+            print(event.to_dict())
 """
 
 __version__ = "0.1.0"

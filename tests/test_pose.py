@@ -81,3 +81,36 @@ def test_the_exerciser_is_followed_even_when_a_bystander_is_lower():
     lower_bystander = _person_at(0.2, 0.6)
     assert choose_exerciser([lower_bystander, moved_a_little], previous=exerciser) == 1
     assert choose_exerciser([], previous=exerciser) is None
+
+
+def test_live_mode_gives_the_newest_pose_through_latest(astronaut_bgr, full_model):
+    import time
+
+    with PoseEstimator(full_model, mode="live") as estimator:
+        assert estimator.latest() is None
+        for i in range(5):
+            estimator.submit(astronaut_bgr, i * 33)
+            time.sleep(0.2)  # slower than inference, so MediaPipe drops none of them
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            latest = estimator.latest()
+            if latest is not None and latest.timestamp_ms == 4 * 33:
+                break
+            time.sleep(0.01)
+    assert latest is not None and latest.has_pose and latest.timestamp_ms == 4 * 33
+    with pytest.raises(Exception, match="submit"), PoseEstimator(full_model, mode="live") as estimator:
+        estimator.detect(astronaut_bgr, 0)
+
+
+def test_a_recording_replays_the_poses_it_recorded(tmp_path, astronaut_video, full_model):
+    from posecheck.recording import write_recording
+
+    header, poses = pipeline.poses(str(astronaut_video), model=full_model, show_progress=False)
+    recorded = list(poses)
+    path = tmp_path / "rec.jsonl"
+    write_recording(path, header, recorded)
+    replay_header, replayed = pipeline.poses(str(path))
+    replayed = list(replayed)
+    assert replay_header.fps == header.fps and replay_header.model_sha256 == header.model_sha256
+    assert [f.timestamp_ms for f in replayed] == [f.timestamp_ms for f in recorded]
+    np.testing.assert_allclose(replayed[7].xy, recorded[7].xy, atol=0.01)
