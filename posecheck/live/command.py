@@ -1,0 +1,168 @@
+"""`posecheck live --exercise NAME` and `posecheck routine`: the live trainer from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from posecheck.errors import PosecheckError
+from posecheck.live.loop import LiveLoop, NewestFrame
+from posecheck.live.profile import default_path, load_profile, write_default_profile
+from posecheck.live.routine import PHYSIO_NOTICE, ROUTINE_ORDER, Step, create_run, routine, step
+from posecheck.live.trainer import INSTRUCTIONS_S, Trainer
+from posecheck.live.voice import Voice
+from posecheck.models import DEFAULT_VARIANT, VARIANTS, resolve_model
+from posecheck.pipeline import header_for
+from posecheck.pose import PoseEstimator
+from posecheck.session import SessionWriter
+from posecheck.sources import ImagesSource, open_source
+
+# Exit statuses besides 0 (done, quit or --max-seconds reached) and 2 (bad input).
+EXIT_CAMERA_LOST = 1  # the camera stopped (unplugged, or the video ended) before the session was done
+EXIT_INTERRUPTED = 130
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--source", default="0",
+                        help="webcam index (default 0) or device path, or a video file played in real time as a camera")
+    parser.add_argument("--variant", choices=VARIANTS, default=DEFAULT_VARIANT, help="pose model variant")
+    parser.add_argument("--model", help="an explicit .task model file (overrides --variant)")
+    parser.add_argument("--headless", action="store_true", help="no window: cues are printed")
+    parser.add_argument("--fullscreen", action="store_true", help="show the window full screen")
+    parser.add_argument("--max-seconds", type=float, help="end the session after this many seconds")
+    parser.add_argument("--session-dir", help="folder to record the session in (default: a new one in the data folder)")
+    parser.add_argument("--profile", help=f"the profile TOML file (default {default_path()})")
+    parser.add_argument("--record-video", action="store_true",
+                        help="keep the camera's video too (also a profile setting)")
+    parser.add_argument("--no-voice", action="store_true", help="no spoken cues")
+    parser.add_argument("--instructions-seconds", type=float, default=INSTRUCTIONS_S,
+                        help="seconds the routine's instructions show before each exercise "
+                        f"(default {INSTRUCTIONS_S:g})")
+    parser.add_argument("--skip-setup-check", action="store_true",
+                        help="start each exercise without waiting for the camera set-up check")
+    parser.add_argument("--no-history", action="store_true", help="do not add the session's report to the history")
+    parser.set_defaults(func=run)
+
+
+EPILOG = (
+    "Keys in the window: space pause, n next exercise, r redo, p pain (stop, record it, advice), q quit and save. "
+    "Every session is recorded in its folder and ends with its report. Exit status: 0 done, quit or --max-seconds "
+    f"reached; {EXIT_CAMERA_LOST} the camera stopped (unplugged, or the video ended) before the end, the session "
+    f"is saved; 2 bad input; {EXIT_INTERRUPTED} interrupted (Ctrl-C), the session is saved."
+)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    live = sub.add_parser("live", help="one exercise with live cues from a webcam", epilog=EPILOG,
+                          description="One exercise of the lower-back routine with a live window, cues and counts.")
+    live.add_argument("--exercise", required=True, choices=ROUTINE_ORDER)
+    _common(live)
+    guided = sub.add_parser("routine", help="the whole lower-back routine, guided, in order", epilog=EPILOG,
+                            description="The five exercises of the lower-back routine, in order, with live cues.")
+    _common(guided)
+
+
+def _session_dir(arg: str | None) -> Path:
+    if arg:
+        return Path(arg).expanduser()
+    from posecheck.history.store import data_dir
+
+    return data_dir() / "sessions" / datetime.now().strftime("%Y-%m-%d_%H%M%S")
+
+
+def _has_screen() -> bool:
+    return sys.platform in ("win32", "darwin") or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _stdout_announcer(t_ms: int, text: str) -> None:
+    print(f"[{t_ms / 1000:7.1f} s] {text}", flush=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    steps: list[Step] = [step(args.exercise)] if args.command == "live" else routine()
+    profile, first_run = load_profile(args.profile)
+    settings = profile.settings()
+    for s in steps:
+        create_run(s.exercise, settings)  # every exercise's rules load before the camera opens
+    if args.max_seconds is not None and args.max_seconds <= 0:
+        raise PosecheckError("--max-seconds must be above 0")
+    if not args.headless and not _has_screen():
+        raise PosecheckError("no screen to show the window on (DISPLAY is not set): use --headless")
+    resolved = resolve_model(args.variant, args.model)
+    source = open_source(args.source)
+    if isinstance(source, ImagesSource):
+        source.close()
+        raise PosecheckError(f"{args.source} is a still image or a folder: a live session needs a webcam or a video")
+    if first_run and args.headless:
+        for line in PHYSIO_NOTICE:
+            print(line)
+        write_default_profile(args.profile)
+    session = SessionWriter(_session_dir(args.session_dir), name=" ".join(s.title for s in steps), profile=settings)
+    voice = Voice(enabled=profile.voice and not args.no_voice)
+    trainer = Trainer(
+        steps, session, header_for(source, resolved), settings=settings, voice=voice,
+        announce=_stdout_announcer if args.headless else (lambda t, text: None),
+        first_run=first_run and not args.headless, instructions_s=args.instructions_seconds,
+        setup_check=not args.skip_setup_check, record_video=args.record_video or profile.record_video,
+        on_notice_done=lambda: write_default_profile(args.profile),
+    )
+    status = 0
+    window = None
+    reader = None
+    try:
+        with PoseEstimator(resolved.path, mode="live") as estimator:
+            if not args.headless:
+                from posecheck.live.window import Window
+
+                window = Window(fullscreen=args.fullscreen)
+            reader = NewestFrame(source, realtime=not source.live)
+            loop = LiveLoop(reader, estimator, trainer, window, args.max_seconds)
+            try:
+                reason = loop.run()
+            except KeyboardInterrupt:
+                trainer.finish("interrupted")
+                reason, status = "interrupted", EXIT_INTERRUPTED
+    finally:
+        trainer.finish("error")  # a no-op unless something above failed: the set is still recorded
+        if reader is not None:
+            reader.close()
+        else:
+            source.close()
+        if window is not None:
+            window.close()
+        voice.close()
+        session.close()
+    if reason == "camera_lost":
+        print(f"posecheck: the camera stopped sending frames ({source.description}); "
+              "the session is saved with what was recorded", file=sys.stderr)
+        status = EXIT_CAMERA_LOST
+    _finish(session, trainer, args.no_history)
+    rates = loop.stats.rates()
+    print(f"camera {rates['camera_fps']:.1f} fps, window {rates['window_fps']:.1f} fps, "
+          f"pose {rates['inference_fps']:.1f} fps, frame-to-cue {rates['latency_median_ms']:.0f} ms (median)")
+    return status
+
+
+def _finish(session: SessionWriter, trainer: Trainer, no_history: bool) -> None:
+    """A short text summary, then the session's report."""
+    print(f"session: {session.path}")
+    for done in trainer.sets:
+        sides = ", ".join(f"{k} {v}" for k, v in sorted(done["by_side"].items()))
+        sides = f" ({sides})" if sides else ""
+        print(f"  {done['title']}: {done['reps']} reps{sides}; target {done['target']}; ended: {done['ended_by']}")
+    if not trainer.sets:
+        print("  no exercise was started (the set-up check never passed or the session ended first)")
+    if any(done["ended_by"] == "pain" for done in trainer.sets):
+        print("  You stopped for pain: speak to a physiotherapist before doing these exercises again.")
+    try:
+        from posecheck.report import make_report
+
+        files = make_report(session.path, history=not no_history)
+    except Exception as error:  # the recording is safe; the report can be made again later
+        print(f"posecheck: the report could not be written ({error}); "
+              f"run `posecheck report {session.path}` later", file=sys.stderr)
+        return
+    print(f"report: {files.html}")

@@ -1,0 +1,442 @@
+"""The guided session: each exercise goes instructions -> set-up check -> exercise, and keys steer it.
+
+`Trainer` holds the session's state (which exercise, which stage, the set's counters, the current cue)
+and records every set into the session folder. It is fed poses (`on_pose`) and key actions (`on_key`),
+and says what the window should show (`hud`). No drawing and no camera here; time comes only from
+the frames' timestamps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import cv2
+import numpy as np
+
+from posecheck.calibration import landmark_index
+from posecheck.errors import PosecheckError
+from posecheck.events import Event, EventKind, Severity
+from posecheck.landmarks import PoseFrame
+from posecheck.live.routine import PHYSIO_NOTICE, Step, create_run
+from posecheck.live.setup_check import SetupCheck
+from posecheck.live.voice import Voice
+from posecheck.live.window import Hud
+from posecheck.recording import RecordingHeader
+from posecheck.session import ExerciseWriter, SessionWriter
+
+# Long enough to read four lines from the mat; space pauses the countdown.
+INSTRUCTIONS_S = 15.0
+# The first-run notice stays up this long (any of space or n moves on).
+NOTICE_S = 10.0
+# A cue stays on screen this long after the event that raised it.
+CUE_S = 4.0
+# After the minimum reps, a rest this long ends the set (the person has stopped).
+REST_AFTER_SET_S = 8.0
+# "Well done" stays on screen this long.
+BANNER_S = 3.0
+# One slow deep breath: four seconds in, four out (about 7 breaths a minute).
+BREATH_IN_S = 4.0
+BREATH_OUT_S = 4.0
+
+SETUP_FINE = "Good: the camera sees you. Stay still"
+PAIN_CHECK = "pain_reported"
+PAIN_CUE = "Stop. Speak to a physiotherapist before you go on"
+PAIN_LINES = (
+    "You pressed P: the exercise is stopped and recorded.",
+    "Pain is a sign to stop. Speak to a physiotherapist before doing this exercise again.",
+    "Press N to go on to the next exercise, or Q to finish and save.",
+)
+
+
+class Stage(StrEnum):
+    NOTICE = "notice"  # first run: speak to a physiotherapist first
+    INSTRUCTIONS = "instructions"  # the routine's words for the next exercise
+    SETUP = "setup"  # waiting until the camera sees the exercise well
+    EXERCISE = "exercise"
+    PAIN = "pain"  # stopped for pain: advice shown until n (next) or q
+    DONE = "done"
+
+
+class Action(StrEnum):
+    PAUSE = "pause"  # space
+    NEXT = "next"  # n
+    REDO = "redo"  # r
+    PAIN = "pain"  # p
+    QUIT = "quit"  # q
+
+
+@dataclass
+class Cue:
+    text: str
+    severity: Severity
+    until_ms: int
+    check: str | None = None
+
+
+@dataclass
+class SetCounters:
+    """What the window shows about the set under way, read from its events."""
+
+    reps: int = 0
+    by_side: dict[str, int] = field(default_factory=dict)
+    rep_started_ms: int | None = None
+    last_rep_ms: int | None = None
+    last_hold_s: float | None = None
+    set_completed: bool = False
+
+
+class SetRecorder:
+    """One set's files: landmarks and events through the session, and the video when asked."""
+
+    def __init__(self, writer: ExerciseWriter, fps: float) -> None:
+        self.writer = writer
+        self.fps = fps
+        self._video: cv2.VideoWriter | None = None
+
+    def write(self, frame: PoseFrame, image: np.ndarray, events: list[Event]) -> None:
+        self.writer.write_frame(frame)
+        self.writer.write_events(events)
+        if self.writer.video_path is not None:
+            if self._video is None:
+                size = (image.shape[1], image.shape[0])
+                self._video = cv2.VideoWriter(str(self.writer.video_path), cv2.VideoWriter_fourcc(*"mp4v"),
+                                              self.fps or 30.0, size)
+            self._video.write(image)
+
+    def close(self, ended_by: str) -> None:
+        self.writer.entry["ended_by"] = ended_by
+        if self._video is not None:
+            self._video.release()
+        self.writer.close()
+
+
+class Trainer:
+    """A session of one or more exercises, recorded as it goes."""
+
+    def __init__(
+        self,
+        steps: list[Step],
+        session: SessionWriter,
+        header: RecordingHeader,
+        settings: dict[str, Any] | None = None,
+        voice: Voice | None = None,
+        announce: Callable[[int, str], None] | None = None,
+        first_run: bool = False,
+        instructions_s: float = INSTRUCTIONS_S,
+        setup_check: bool = True,
+        record_video: bool = False,
+        on_notice_done: Callable[[], None] | None = None,
+    ) -> None:
+        if not steps:
+            raise PosecheckError("no exercises to do")
+        self.steps = steps
+        self.session = session
+        self.header = header
+        self.settings = dict(settings or {})
+        self.voice = voice or Voice(enabled=False)
+        self.announce = announce or (lambda t_ms, text: None)
+        self.instructions_s = instructions_s
+        self.check_setup = setup_check
+        self.record_video = record_video
+        self.on_notice_done = on_notice_done
+        self.index = 0
+        self.stage = Stage.NOTICE if first_run else Stage.INSTRUCTIONS
+        self.paused = False
+        self.ended_by: str | None = None
+        self.now_ms: int | None = None
+        self._stage_started_ms: int | None = None
+        self._paused_ms = 0.0  # camera time spent paused in this stage (timers skip it)
+        self._setup = SetupCheck()
+        self._setup_advice: str | None = None
+        self._setup_seen = False  # the set-up check has judged at least one frame
+        self._run: Any = None
+        self._recorder: SetRecorder | None = None
+        self.counters = SetCounters()
+        self.cue: Cue | None = None
+        self.banner: tuple[str, int] | None = None
+        self.sets: list[dict[str, Any]] = []  # a line per finished set, for the summary
+        self.events: list[Event] = []
+        if first_run:
+            for line in PHYSIO_NOTICE:
+                self.announce(0, line)
+        else:
+            self._enter(Stage.INSTRUCTIONS)
+
+    # -- what is happening ---------------------------------------------------------------------
+    @property
+    def step(self) -> Step:
+        return self.steps[min(self.index, len(self.steps) - 1)]
+
+    @property
+    def done(self) -> bool:
+        return self.stage is Stage.DONE
+
+    def _stage_elapsed_s(self) -> float:
+        if self.now_ms is None or self._stage_started_ms is None:
+            return 0.0
+        return (self.now_ms - self._stage_started_ms) / 1000.0 - self._paused_ms / 1000.0
+
+    def _enter(self, stage: Stage) -> None:
+        self.stage = stage
+        self._stage_started_ms = self.now_ms
+        self._paused_ms = 0.0
+        if stage is Stage.INSTRUCTIONS:
+            self.announce(self.now_ms or 0, f"Next: {self.step.title} ({self.step.targets.describe()})")
+            for line in self.step.instructions_for(self.settings):
+                self.announce(self.now_ms or 0, f"  {line}")
+        elif stage is Stage.SETUP:
+            self._setup = SetupCheck()
+            self._setup_advice = None
+            self._setup_seen = False
+
+    # -- input ---------------------------------------------------------------------------------
+    def on_pose(self, frame: PoseFrame, image: np.ndarray, people: int) -> list[Event]:
+        """One inferred camera frame; returns the rules' events (empty outside an exercise)."""
+        previous = self.now_ms
+        self.now_ms = frame.timestamp_ms
+        if self._stage_started_ms is None:
+            self._stage_started_ms = self.now_ms
+        if self.paused:
+            if previous is not None:
+                self._paused_ms += self.now_ms - previous
+            return []
+        # One frame may pass through several stages: the frame that ends the set-up check is the set's first.
+        if self.stage is Stage.NOTICE and self._stage_elapsed_s() >= NOTICE_S:
+            self._notice_done()
+        if self.stage is Stage.INSTRUCTIONS and self._stage_elapsed_s() >= self.instructions_s:
+            self._enter(Stage.SETUP if self.check_setup else Stage.EXERCISE)
+            if self.stage is Stage.EXERCISE:
+                self._start_set()
+        if self.stage is Stage.SETUP:
+            self._check_setup(frame, image, people)
+        if self.stage is Stage.EXERCISE:
+            return self._exercise(frame, image)
+        return []
+
+    def on_key(self, action: Action) -> None:
+        if self.stage is Stage.DONE:
+            return
+        if action is Action.QUIT:
+            self.finish("quit")
+        elif action is Action.PAUSE:
+            self.paused = not self.paused
+            self.announce(self.now_ms or 0, "Paused" if self.paused else "Go on")
+        elif action is Action.NEXT:
+            self.paused = False
+            if self.stage is Stage.NOTICE:
+                self._notice_done()
+            else:
+                self._end_set("next")
+                self._next_step()
+        elif action is Action.REDO:
+            self.paused = False
+            if self.stage is Stage.EXERCISE or self.stage is Stage.PAIN:
+                self._end_set("redo")
+                self._enter(Stage.SETUP if self.check_setup else Stage.EXERCISE)
+                if self.stage is Stage.EXERCISE:
+                    self._start_set()
+            elif self.stage is not Stage.NOTICE:
+                self._enter(Stage.INSTRUCTIONS)
+        elif action is Action.PAIN:
+            self._pain()
+
+    # -- stages --------------------------------------------------------------------------------
+    def _notice_done(self) -> None:
+        if self.on_notice_done is not None:
+            self.on_notice_done()
+        self._enter(Stage.INSTRUCTIONS)
+
+    def _check_setup(self, frame: PoseFrame, image: np.ndarray, people: int) -> None:
+        status = self._setup.update(image, frame, people)
+        advice = status.advice.text if status.advice else None
+        if advice is not None and advice != self._setup_advice:
+            self.announce(self.now_ms or 0, advice)
+        if advice is not None:
+            self.voice.say(advice)
+        self._setup_advice = advice
+        self._setup_seen = True
+        if status.ready:
+            self._enter(Stage.EXERCISE)
+            self._start_set()
+
+    def _start_set(self) -> None:
+        step = self.step
+        self._run = create_run(step.exercise, self.settings)
+        header = RecordingHeader(
+            source=self.header.source, fps=self.header.fps, image_size=self.header.image_size,
+            model_variant=self.header.model_variant, model_sha256=self.header.model_sha256,
+            extra={**self.header.extra, "live": True},
+        )
+        writer = self.session.start_exercise(step.exercise, step.targets.to_dict(), header,
+                                             video=self.record_video)
+        self._recorder = SetRecorder(writer, self.header.fps)
+        self.counters = SetCounters()
+        self.cue = None
+        self.announce(self.now_ms or 0, f"Start: {step.title}")
+        self.voice.say(f"Start {step.title}")
+
+    def _exercise(self, frame: PoseFrame, image: np.ndarray) -> list[Event]:
+        events = self._run.update(frame)
+        assert self._recorder is not None
+        self._recorder.write(frame, image, events)
+        self.events.extend(events)
+        for event in events:
+            self._on_event(event)
+        c = self.counters
+        lo, hi = self.step.targets.reps
+        rested = c.last_rep_ms is not None and c.rep_started_ms is None and (
+            frame.timestamp_ms - c.last_rep_ms) / 1000.0 >= REST_AFTER_SET_S
+        if c.reps >= hi or (c.reps >= lo and rested):
+            self.banner = (f"Well done: {c.reps} reps", frame.timestamp_ms + int(BANNER_S * 1000))
+            self.voice.say("Well done")
+            self._end_set("completed")
+            self._next_step()
+        return events
+
+    def _on_event(self, event: Event) -> None:
+        c = self.counters
+        t = event.timestamp_ms
+        if event.kind is EventKind.REP_STARTED:
+            c.rep_started_ms = t
+        elif event.kind is EventKind.REP_COMPLETED:
+            c.reps += 1
+            c.rep_started_ms = None
+            c.last_rep_ms = t
+            c.last_hold_s = (event.hold_ms or 0) / 1000.0
+            if event.side:
+                c.by_side[event.side] = c.by_side.get(event.side, 0) + 1
+            side = f" ({event.side})" if event.side else ""
+            self.announce(t, f"rep {c.reps}{side}, held {c.last_hold_s:.1f} s")
+            self.voice.say(str(c.reps))
+        elif event.kind is EventKind.SET_COMPLETED:
+            c.set_completed = True
+            self._show_cue("Target reached: well done", Severity.INFO, t)
+        elif event.cue and event.kind in (EventKind.FAULT, EventKind.NOT_IN_START_POSITION,
+                                          EventKind.CANNOT_SEE_YOU):
+            self._show_cue(event.cue, event.severity or Severity.INFO, t, event.check)
+
+    def _show_cue(self, text: str, severity: Severity, t_ms: int, check: str | None = None) -> None:
+        self.cue = Cue(text, severity, t_ms + int(CUE_S * 1000), check)
+        self.announce(t_ms, text)
+        self.voice.say(text)
+
+    def _pain(self) -> None:
+        t = self.now_ms or 0
+        event = Event(EventKind.FAULT, t, self.step.exercise, rep=self.counters.reps + 1, check=PAIN_CHECK,
+                      severity=Severity.STOP, cue=PAIN_CUE, detail="the exerciser pressed P: pain, stop")
+        if self._recorder is not None:
+            self._recorder.writer.write_events([event])
+            self.events.append(event)
+        notes = self.session.data.get("notes") or ""
+        self.session.data["notes"] = (notes + "\n" if notes else "") + (
+            f"Stopped for pain during {self.step.title}: speak to a physiotherapist.")
+        self._end_set("pain")
+        self.cue = Cue(PAIN_CUE, Severity.STOP, t + int(CUE_S * 1000), PAIN_CHECK)
+        self.announce(t, PAIN_CUE)
+        self.voice.say(PAIN_CUE)
+        self.paused = False
+        self._enter(Stage.PAIN)
+
+    def _end_set(self, ended_by: str) -> None:
+        if self._recorder is None:
+            return
+        c = self.counters
+        self.sets.append({"exercise": self.step.exercise, "title": self.step.title, "reps": c.reps,
+                          "by_side": dict(c.by_side), "target": self.step.targets.describe(),
+                          "ended_by": ended_by})
+        self._recorder.close(ended_by)
+        self._recorder = None
+        self._run = None
+
+    def _next_step(self) -> None:
+        self.index += 1
+        self.cue = None
+        if self.index >= len(self.steps):
+            self.finish("completed")
+        else:
+            self._enter(Stage.INSTRUCTIONS)
+
+    def finish(self, ended_by: str) -> None:
+        """End the session: the open set is recorded as ended by `ended_by` (idempotent)."""
+        if self.stage is Stage.DONE:
+            return
+        self._end_set(ended_by)
+        self.ended_by = ended_by
+        self.stage = Stage.DONE
+
+    # -- output --------------------------------------------------------------------------------
+    def hud(self) -> Hud:
+        now = self.now_ms or 0
+        step = self.step
+        c = self.counters
+        cue = self.cue if self.cue is not None and (self.cue.until_ms >= now or self.stage is Stage.PAIN) else None
+        advice = None
+        if self.stage is Stage.SETUP:
+            # Nothing to change: say so while the check makes sure it stays that way.
+            advice = self._setup_advice or (SETUP_FINE if self._setup_seen else None)
+        hold_s = breath = None
+        targets = step.targets
+        if self.stage is Stage.EXERCISE and c.rep_started_ms is not None and (targets.hold_s or targets.hold_breaths):
+            hold_s = max(0.0, (now - c.rep_started_ms) / 1000.0)
+            if targets.hold_s:
+                # "Breathe in and hold for 5-10 seconds": a ring filling up to the shortest hold.
+                breath = ("Breathe in and hold", min(1.0, hold_s / targets.hold_s[0]), 0)
+            else:
+                breath = breath_pacing(hold_s)
+        countdown = None
+        if self.stage is Stage.INSTRUCTIONS:
+            countdown = max(0.0, self.instructions_s - self._stage_elapsed_s())
+        elif self.stage is Stage.NOTICE:
+            countdown = max(0.0, NOTICE_S - self._stage_elapsed_s())
+        lines: tuple[str, ...] = ()
+        if self.stage is Stage.NOTICE:
+            lines = PHYSIO_NOTICE
+        elif self.stage is Stage.INSTRUCTIONS:
+            lines = step.instructions_for(self.settings)
+        elif self.stage is Stage.PAIN:
+            lines = PAIN_LINES
+        banner = self.banner[0] if self.banner and self.banner[1] >= now else None
+        return Hud(
+            stage=str(self.stage), title=step.title, step_number=self.index + 1, steps=len(self.steps),
+            reps=c.reps, reps_target=step.targets.reps,
+            by_side=dict(c.by_side) if step.targets.alternating_sides else None,
+            hold_s=hold_s, hold_target=_hold_target(step), breath=breath, last_hold_s=c.last_hold_s,
+            cue=cue.text if cue else advice, cue_severity=str(cue.severity) if cue else "info",
+            lines=lines, countdown_s=countdown, paused=self.paused, banner=banner,
+            highlight=self._highlight(cue.check if cue else None),
+        )
+
+    def _highlight(self, check: str | None) -> tuple[int, ...]:
+        """The joints a fault is about, once the rules know which side faces the camera."""
+        run = self._run
+        calibration = getattr(run, "calibration", None)
+        if check is None or calibration is None:
+            return ()
+        try:
+            names = run.exercise.check(check).landmarks
+            return tuple(landmark_index(name, calibration.near) for name in names)
+        except (KeyError, AttributeError):
+            return ()
+
+
+def breath_pacing(elapsed_s: float) -> tuple[str, float, int]:
+    """(Breathe in / Breathe out, how full the lungs are 0..1, breaths completed) at `elapsed_s`."""
+    cycle = BREATH_IN_S + BREATH_OUT_S
+    into = elapsed_s % cycle
+    if into < BREATH_IN_S:
+        return "Breathe in", into / BREATH_IN_S, int(elapsed_s // cycle)
+    return "Breathe out", 1.0 - (into - BREATH_IN_S) / BREATH_OUT_S, int(elapsed_s // cycle)
+
+
+def _hold_target(step: Step) -> str:
+    t = step.targets
+    if t.hold_s:
+        lo, hi = t.hold_s
+        return f"hold {lo:g}-{hi:g} s"
+    if t.hold_breaths:
+        lo, hi = t.hold_breaths
+        return "hold 1 deep breath" if hi == 1 else f"hold {lo}-{hi} breaths"
+    return ""
