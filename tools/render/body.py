@@ -19,11 +19,11 @@ BODIES: dict[str, dict[str, float]] = {
     "b2": {"gender": 0.3, "age": 0.8, "muscle": 0.4, "weight": 0.35, "height": 0.35, "proportions": 0.5},
 }
 
-# Clothing per body: (shirt, trousers, skin, hair) as BGR-free RGB in [0, 1].
+# Clothing per body: (shirt, trousers, skin, hair), RGB in [0, 1].
 OUTFITS: dict[str, tuple[tuple[float, float, float], ...]] = {
     "b0": ((0.80, 0.20, 0.22), (0.12, 0.14, 0.22), (0.87, 0.67, 0.55), (0.20, 0.13, 0.08)),
     "b1": ((0.15, 0.45, 0.70), (0.20, 0.20, 0.20), (0.62, 0.44, 0.32), (0.08, 0.06, 0.05)),
-    "b2": ((0.30, 0.60, 0.35), (0.35, 0.25, 0.40), (0.93, 0.76, 0.66), (0.70, 0.70, 0.70)),
+    "b2": ((0.30, 0.60, 0.35), (0.55, 0.55, 0.58), (0.93, 0.76, 0.66), (0.70, 0.70, 0.70)),
 }
 
 SPINE = ("spine05", "spine04", "spine03", "spine02", "spine01")
@@ -66,6 +66,18 @@ class Posed:
     landmarks: np.ndarray = field(repr=False)
 
 
+def turn_between(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The smallest rotation taking direction a to direction b."""
+    a, b = a / np.linalg.norm(a), b / np.linalg.norm(b)
+    axis = np.cross(a, b)
+    s, c = np.linalg.norm(axis), float(np.dot(a, b))
+    if s < 1e-9:
+        return np.eye(3)
+    k = axis / s
+    kx = np.array([[0, -k[2], k[1]], [k[2], 0, -k[0]], [-k[1], k[0], 0]])
+    return np.eye(3) + s * kx + (1 - c) * kx @ kx
+
+
 def bone_rotations(angles: dict[str, float]) -> dict[str, np.ndarray]:
     """Local bone rotations for the named angles (degrees); missing angles are 0.
 
@@ -90,7 +102,9 @@ def bone_rotations(angles: dict[str, float]) -> dict[str, np.ndarray]:
         rot[f"upperleg01.{side}"] = rz(a("leg_roll")) @ ry(sign * a(f"hip_abd_{side}")) @ rx(-a(f"hip_flex_{side}"))
         rot[f"lowerleg01.{side}"] = rx(a(f"knee_flex_{side}"))
         rot[f"foot.{side}"] = rx(a(f"ankle_plantar_{side}"))
-        rot[f"upperarm01.{side}"] = rx(-a(f"shoulder_flex_{side}")) @ ry(sign * a(f"arm_abd_{side}"))
+        # The arms keep lying where they were when the chest rolls (their parent turns by chest_roll).
+        rot[f"upperarm01.{side}"] = (rz(-chest) @ rx(-a(f"shoulder_flex_{side}"))
+                                     @ ry(sign * a(f"arm_abd_{side}")))
         rot[f"lowerarm01.{side}"] = rx(-a(f"elbow_flex_{side}"))
         rot[f"wrist.{side}"] = rx(a(f"wrist_ext_{side}"))
     return rot
@@ -99,12 +113,14 @@ def bone_rotations(angles: dict[str, float]) -> dict[str, np.ndarray]:
 class Body:
     """Anny with one phenotype; `pose(angles)` gives vertices, joints and the 33 landmarks."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, clothed: bool = True) -> None:
         import anny
         import torch
 
         self._torch = torch
         self.name = name
+        self.clothed = clothed
+        self.cache: dict = {}
         self.phenotype = BODIES[name]
         self.model = anny.Anny()
         self.labels: list[str] = list(self.model.bone_labels)
@@ -116,26 +132,37 @@ class Body:
         self._surface = self._pick_surface_vertices(rest[0], rest[1])
         self.colours = self._clothing(rest[0], rest[1])
 
-    def _forward(self, rotations: dict[str, np.ndarray]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    def _forward(self, rotations: dict[str, np.ndarray], skin: bool = True
+                 ) -> tuple[np.ndarray | None, dict[str, np.ndarray]]:
         torch = self._torch
-        params = {}
+        params = {"root": torch.eye(4, dtype=torch.float32)[None]}
         for name, r in rotations.items():
             m = torch.eye(4, dtype=torch.float32)
             m[:3, :3] = torch.as_tensor(r, dtype=torch.float32)
             params[name] = m[None]
         with torch.no_grad():
-            out = self.model(pose_parameters=params, phenotype_kwargs=self.phenotype)
-        v = out["vertices"][0].numpy().astype(np.float64)
-        j = out["bone_poses"][0, :, :3, 3].numpy().astype(np.float64)
+            if not hasattr(self, "_rest"):
+                # The phenotype's rest shape is the costly part of Anny's forward pass: make it once.
+                phenotype = {k: torch.tensor([v]) for k, v in self.phenotype.items()}
+                _, pheno, local, facial = self.model.get_tensor_inputs(params, phenotype, None, None)
+                coeffs = self.model._get_phenotype_blendshape_coefficients(pheno, local, facial)
+                self._rest = self.model.get_rest_model(coeffs)
+            transforms, bone_poses = self.model.get_bone_transforms(params, self._rest["rest_bone_poses"])
+            v = None
+            if skin:
+                v = self.model.get_skinned_vertices(
+                    bone_transforms=transforms, rest_vertices=self._rest["rest_vertices"].expand(1, -1, -1))
+                v = v[0].numpy().astype(np.float64)
+        j = bone_poses[0, :, :3, 3].numpy().astype(np.float64)
         return v, {n: j[i] for i, n in enumerate(self.labels)}
 
-    def _bone_mask(self, *prefixes: str) -> np.ndarray:
+    def bone_mask(self, *prefixes: str) -> np.ndarray:
         ids = [i for i, n in enumerate(self.labels) if n.startswith(prefixes)]
         return np.isin(self.dominant, ids)
 
     def _pick_surface_vertices(self, v: np.ndarray, j: dict[str, np.ndarray]) -> dict[int, int]:
         """Vertex indices (in the rest mesh) standing for MediaPipe's skin-surface landmarks."""
-        head = self._bone_mask("head", "neck03")
+        head = self.bone_mask("head", "neck03")
         eye_l, eye_r = j["eye.L"], j["eye.R"]
         eye_z, eye_y = (eye_l[2] + eye_r[2]) / 2, (eye_l[1] + eye_r[1]) / 2
         out: dict[int, int] = {}
@@ -148,8 +175,8 @@ class Body:
         nose = int(np.flatnonzero(mid)[np.argmin(v[mid, 1])])
         out[0] = nose
         front = v[nose, 1]
-        for side, sign, eye, (inner, centre, outer), ear, mouth in (
-            ("L", 1, eye_l, (1, 2, 3), 7, 9), ("R", -1, eye_r, (4, 5, 6), 8, 10),
+        for sign, eye, (inner, centre, outer), ear, mouth in (
+            (1, eye_l, (1, 2, 3), 7, 9), (-1, eye_r, (4, 5, 6), 8, 10),
         ):
             surface = head & (v[:, 1] < eye[1])
             out[centre] = nearest(eye + np.array([0, -0.012, 0]), surface)
@@ -160,11 +187,11 @@ class Body:
             out[ear] = int(cand[np.argmax(sign * v[cand, 0])])
             out[mouth] = nearest(np.array([sign * 0.022, front + 0.012, v[nose, 2] - 0.035]), head)
         for side, heel, toe in (("L", 29, 31), ("R", 30, 32)):
-            foot = self._bone_mask(f"foot.{side}")
+            foot = self.bone_mask(f"foot.{side}")
             low = foot & (v[:, 2] < j[f"foot.{side}"][2] - 0.03)
             cand = np.flatnonzero(low)
             out[heel] = int(cand[np.argmax(v[cand, 1])])
-            toes = self._bone_mask(f"toe2-3.{side}", f"toe2-2.{side}")
+            toes = self.bone_mask(f"toe2-3.{side}", f"toe2-2.{side}")
             cand = np.flatnonzero(toes)
             out[toe] = int(cand[np.argmin(v[cand, 1])])
         return out
@@ -172,17 +199,46 @@ class Body:
     def _clothing(self, v: np.ndarray, j: dict[str, np.ndarray]) -> np.ndarray:
         shirt, trousers, skin, hair = (np.array(c) for c in OUTFITS[self.name])
         colours = np.tile(skin, (len(v), 1))
-        colours[self._bone_mask("spine", "clavicle", "shoulder01", "upperarm")] = shirt
-        colours[self._bone_mask("root", "pelvis", "upperleg", "lowerleg")] = trousers
-        head = self._bone_mask("head")
+        if not self.clothed:
+            return colours
+        colours[self.bone_mask("spine", "clavicle", "shoulder01", "upperarm")] = shirt
+        colours[self.bone_mask("root", "pelvis", "upperleg", "lowerleg")] = trousers
+        head = self.bone_mask("head")
         eye_z = j["eye.L"][2]
         scalp = head & ((v[:, 2] > eye_z + 0.035) | ((v[:, 1] > j["head"][1] + 0.02) & (v[:, 2] > eye_z - 0.06)))
         colours[scalp] = hair
-        colours[self._bone_mask("eye")] = (0.9, 0.9, 0.9)
+        colours[self.bone_mask("eye")] = (0.9, 0.9, 0.9)
         return colours
 
-    def pose(self, angles: dict[str, float]) -> Posed:
-        v, j = self._forward(bone_rotations(angles))
+    def elbow_flex_for(self, angle_deg: float) -> float:
+        """The `elbow_flex_*` value that gives an elbow angle (shoulder-elbow-wrist) of `angle_deg`; Anny's
+        rest arm is bent by about 42 degrees, so straight is negative."""
+        if not hasattr(self, "_elbow_table"):
+            flex = np.arange(-90.0, 61.0, 5.0)
+            inner = []
+            for e in flex:
+                j = self.pose({"elbow_flex_L": e}).joints
+                u = j["upperarm01.L"] - j["lowerarm01.L"]
+                w = j["wrist.L"] - j["lowerarm01.L"]
+                inner.append(math.degrees(math.acos(np.dot(u, w) / np.linalg.norm(u) / np.linalg.norm(w))))
+            inner = np.array(inner)
+            top = int(np.argmax(inner))
+            self._elbow_table = (inner[top:][::-1], flex[top:][::-1])  # increasing angle, from the straightest
+        angles, flexes = self._elbow_table
+        return float(np.interp(angle_deg, angles, flexes))
+
+    def joints(self, angles: dict[str, float], overrides: dict[str, np.ndarray] | None = None
+               ) -> dict[str, np.ndarray]:
+        """Only the joint positions of a pose (no skin): cheap, for solving poses."""
+        return self._forward({**bone_rotations(angles), **(overrides or {})}, skin=False)[1]
+
+    def skeleton(self, angles: dict[str, float], overrides: dict[str, np.ndarray] | None = None) -> Posed:
+        """A pose with joints only (no vertices, no landmarks)."""
+        return Posed(np.zeros((0, 3)), self.joints(angles, overrides), np.zeros((0, 3)))
+
+    def pose(self, angles: dict[str, float], overrides: dict[str, np.ndarray] | None = None) -> Posed:
+        """The body posed by named angles; `overrides` set some bones' local rotations directly."""
+        v, j = self._forward({**bone_rotations(angles), **(overrides or {})})
         marks = np.zeros((33, 3))
         for index, vertex in self._surface.items():
             marks[index] = v[vertex]

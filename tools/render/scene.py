@@ -149,6 +149,8 @@ class Renderer:
         self.prog["mvp"].write(camera.mvp().T.astype("f4").tobytes())
         self.prog["eye"].value = tuple(camera.position)
         self.room = []
+        self._body = None
+        self._body_buffer = None
         floor = _quad([(-6, -4, 0), (6, -4, 0), (6, 3, 0), (-6, 3, 0)], (0, 0, 1))
         wall = _quad([(-6, 3, 0), (6, 3, 0), (6, 3, 3), (-6, 3, 3)], (0, -1, 0))
         skirting = _box((0, 2.99, 0.05), (12, 0.02, 0.1))
@@ -171,15 +173,19 @@ class Renderer:
             np.add.at(vn, self.faces[:, k], fn)
         vn /= np.linalg.norm(vn, axis=1, keepdims=True) + 1e-12
         idx = self.faces.reshape(-1)
-        body = self._vao(vertices[idx], vn[idx], colours[idx])
+        data = np.hstack([vertices[idx], vn[idx], colours[idx]]).astype("f4").tobytes()
+        if self._body is None:
+            self._body_buffer = self.ctx.buffer(reserve=len(data))
+            self._body = self.ctx.vertex_array(
+                self.prog, [(self._body_buffer, "3f 3f 3f", "in_pos", "in_normal", "in_colour")])
+        self._body_buffer.write(data)
         self.fbo.use()
         self.fbo.clear(0.0, 0.0, 0.0, 1.0)
         for vao, kind in self.room:
             self.prog["kind"].value = kind
             vao.render()
         self.prog["kind"].value = 0
-        body.render()
-        body.release()
+        self._body.render()
         w, h = self.camera.size
         raw = np.frombuffer(self.fbo.read(components=3), dtype=np.uint8)
         img = raw.reshape(h * SUPERSAMPLE, w * SUPERSAMPLE, 3)[::-1]

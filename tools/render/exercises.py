@@ -1,0 +1,399 @@
+"""The five exercises of the routine as motions: for a movement value u in [0, 1] (0 the start position,
+1 the held position) and a rep's faults, the placed body.
+
+Each `*_pose` function builds its pose from the routine's description (see
+/work/shared/routine/lower-back-routine.txt and exercise_rules/) and solves the planar geometry so that
+hands, knees, feet and back stay on the mat where the routine puts them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .body import Body, rx, rz, turn_between
+from .posture import (
+    PRONE,
+    SUPINE,
+    Placed,
+    angle2d,
+    circle_meet,
+    joint_xz,
+    mid_joint_xz,
+    place,
+    rotation_for,
+    to_world,
+    xz,
+)
+
+BOTH = ("L", "R")
+
+
+@dataclass(frozen=True)
+class Rep:
+    """One repetition: its faults, how long the held position lasts, and the side (knee rolls)."""
+
+    faults: tuple[str, ...] = ()
+    hold_s: float = 3.0
+    side: int = 1  # knee rolls: +1 the knees roll to the body's left, -1 to its right
+    amplitude: float = 1.0  # scales the movement (seeded variation)
+
+
+@dataclass
+class Aim:
+    """Turns a limb so that the side-view direction from joint `a` to joint `b` is `target` degrees.
+
+    `keys` are the angle names to change; `sign` is +1 for angles that rotate about +x (knee, ankle,
+    wrist, spine, neck) and -1 for those about -x (hip, shoulder and elbow flexion).
+    """
+
+    keys: tuple[str, ...]
+    sign: float
+    a: str
+    b: str
+    target: float
+
+
+def aim(body: Body, angles: dict[str, float], orient: np.ndarray, pitch: float, aims: list[Aim],
+        passes: int = 1) -> dict[str, float]:
+    """Adjust `angles` in order, one forward pass of the body model per step."""
+    for _ in range(passes):
+        for step in aims:
+            posed = body.skeleton(angles)
+            cur = angle2d_of(posed, step.a, step.b, orient, pitch)
+            delta = rotation_for(orient, cur, step.target)
+            for key in step.keys:
+                angles[key] = angles.get(key, 0.0) + step.sign * delta
+    return angles
+
+
+def point(posed, name: str, orient, pitch) -> np.ndarray:
+    if name.endswith((".L", ".R")):
+        return joint_xz(posed, name, orient, pitch)
+    return mid_joint_xz(posed, name, orient, pitch)
+
+
+def angle2d_of(posed, a: str, b: str, orient, pitch) -> float:
+    d = point(posed, b, orient, pitch) - point(posed, a, orient, pitch)
+    return angle2d(np.array([d[0], 0.0, d[1]]))
+
+
+def heading(v: np.ndarray) -> float:
+    """Side-view direction of an (x, z) vector, degrees anticlockwise from +x."""
+    return math.degrees(math.atan2(v[1], v[0]))
+
+
+def both(name: str, value: float) -> dict[str, float]:
+    return {f"{name}_{s}": value for s in BOTH}
+
+
+def breathing(t: float, depth: float = 1.5) -> float:
+    """A slow breath: a small spine movement so that a held position is never frozen."""
+    return depth * math.sin(2 * math.pi * t / 4.0)
+
+
+# ---------------------------------------------------------------- heels stretch (on all fours)
+HEELS_BACK_DEG = 45.0  # thighs tilt back this far: hips toward the heels, not onto them
+HEELS_SIT_DEG = 78.0  # sitting_on_heels: hips right down on the heels
+KNEE_JOINT_HEIGHT = 0.06  # kneeling: knee joint centre above the mat
+WRIST_JOINT_HEIGHT = 0.035  # palm flat: wrist joint centre above the mat
+SOFT_ELBOW_DEG = 160.0  # "don't lock your elbows"
+LOCKED_ELBOW_DEG = 180.0
+
+
+def heels_stretch_pose(body: Body, u: float, rep: Rep, t: float) -> Placed:
+    f = set(rep.faults)
+    start_tilt = -18.0 if "knees_under_hips" in f else 0.0
+    back = HEELS_SIT_DEG if "sitting_on_heels" in f else HEELS_BACK_DEG * rep.amplitude
+    tilt = start_tilt + u * (back - start_tilt)
+    spine = (-32.0 if "back_overarched" in f else 0.0) + breathing(t)
+    neck = 45.0 if "neck_long" in f else 0.0
+    elbow = body.elbow_flex_for(LOCKED_ELBOW_DEG if "elbows_locked" in f else SOFT_ELBOW_DEG)
+    hands_ahead = 0.17 if "hands_under_shoulders" in f else 0.0
+
+    angles = {"spine_flex": spine, "neck_flex": neck, **both("arm_abd", -40.0), **both("elbow_flex", elbow),
+              **both("ankle_plantar", 60.0)}
+    ref = body.skeleton(angles)
+    hip0, knee0 = point(ref, "upperleg01", PRONE, 0), point(ref, "lowerleg01", PRONE, 0)
+    sh0, wr0 = point(ref, "upperarm01", PRONE, 0), point(ref, "wrist", PRONE, 0)
+    thigh, trunk, arm = (float(np.linalg.norm(x)) for x in (knee0 - hip0, sh0 - hip0, wr0 - sh0))
+
+    knee = np.array([0.0, KNEE_JOINT_HEIGHT])
+
+    def hip_at(tilt_deg: float) -> np.ndarray:
+        r = math.radians(tilt_deg)
+        return knee + thigh * np.array([-math.sin(r), math.cos(r)])
+
+    # Where the hands go: under the shoulders in the start position (arms vertical).
+    hip_start = hip_at(start_tilt)
+    rise = WRIST_JOINT_HEIGHT + arm - hip_start[1]
+    shoulder_start = hip_start + np.array([math.sqrt(max(trunk**2 - rise**2, 1e-6)), rise])
+    wrist = np.array([shoulder_start[0] + hands_ahead, WRIST_JOINT_HEIGHT])
+
+    hip = hip_at(tilt)
+    shoulder = circle_meet(hip, trunk, wrist, arm)
+    pitch = rotation_for(PRONE, angle2d_of(ref, "upperleg01", "upperarm01", PRONE, 0),
+                         heading(shoulder - hip))
+    aims = [
+        Aim(("hip_flex_L", "hip_flex_R"), -1, "upperleg01", "lowerleg01", heading(knee - hip)),
+        Aim(("knee_flex_L", "knee_flex_R"), 1, "lowerleg01", "foot", 180.0),
+        Aim(("shoulder_flex_L", "shoulder_flex_R"), -1, "upperarm01", "wrist",
+            heading(wrist - shoulder)),
+        Aim(("wrist_ext_L", "wrist_ext_R"), 1, "wrist", "finger3-1", 0.0),
+    ]
+    angles = aim(body, angles, PRONE, pitch, aims)
+    posed = body.pose(angles)
+    return place(body, posed, PRONE, pitch, "lowerleg01.R", -0.3, floor_bones=("lowerleg", "foot", "toe"))
+
+
+# ---------------------------------------------------------------- back extensions (prone)
+PROP_ELBOW_HEIGHT = 0.045  # propped on the forearms: elbow joint centre above the mat
+PUSH_UP_EXTRA_DEG = 28.0  # how much further the back arches when pushing up on the hands
+HIPS_LIFT_DEG = 14.0  # hips_grounded fault: the pelvis lifts off the mat by pivoting at the knees
+
+
+def _prone_legs(body: Body, angles: dict[str, float], pitch: float, lift: float) -> dict[str, float]:
+    return aim(body, angles, PRONE, pitch, [
+        Aim(("hip_flex_L", "hip_flex_R"), -1, "upperleg01", "lowerleg01", 180.0 + lift),
+        Aim(("knee_flex_L", "knee_flex_R"), 1, "lowerleg01", "foot", 180.0),
+    ])
+
+
+PRONE_FLOOR = ("upperleg", "lowerleg", "pelvis")
+PRONE_KNEE_X = -0.72  # knees' place on the mat (x), so that the head stays on it
+
+
+def _prone_shift(body: Body, posed, pitch: float) -> np.ndarray:
+    """Where `place` will move this pose (knees at PRONE_KNEE_X, legs on the mat), in (x, z)."""
+    placed = place(body, posed, PRONE, pitch, "lowerleg01.R", PRONE_KNEE_X, floor_bones=PRONE_FLOOR)
+    return xz(placed.landmarks[26]) - point(posed, "lowerleg01.R", PRONE, pitch)
+
+
+def back_extensions_pose(body: Body, u: float, rep: Rep, t: float) -> Placed:
+    f = set(rep.faults)
+    neck = -50.0 if "neck_long" in f else -8.0
+    elbow_ref = body.elbow_flex_for(175.0)
+    base = {**both("arm_abd", -38.0), **both("ankle_plantar", 55.0), "neck_flex": neck,
+            **both("elbow_flex", elbow_ref)}
+    ref = body.skeleton(base)
+    upper = float(np.linalg.norm(point(ref, "lowerarm01", PRONE, 0) - point(ref, "upperarm01", PRONE, 0)))
+    fore = float(np.linalg.norm(point(ref, "wrist", PRONE, 0) - point(ref, "lowerarm01", PRONE, 0)))
+
+    def shoulder_on_mat(ext: float) -> np.ndarray:
+        angles = _prone_legs(body, {**base, "spine_flex": -ext}, 0.0, 0.0)
+        posed = body.pose(angles)
+        return point(posed, "upperarm01", PRONE, 0) + _prone_shift(body, posed, 0.0)
+
+    key = ("prop", neck)
+    if key not in body.cache:
+        # Propped on the elbows: the arch that puts the shoulders one upper arm above the elbows.
+        exts = np.arange(0.0, 61.0, 6.0)
+        heights = [shoulder_on_mat(e)[1] for e in exts]
+        start = float(np.interp(upper + PROP_ELBOW_HEIGHT, heights, exts))
+        body.cache[key] = (start, shoulder_on_mat(start)[0] + fore * 0.98)
+    start, wrist_x = body.cache[key]
+    wrist = np.array([wrist_x, WRIST_JOINT_HEIGHT])
+
+    lift = HIPS_LIFT_DEG * u if "hips_grounded" in f else 0.0
+    ext = start + u * PUSH_UP_EXTRA_DEG * rep.amplitude * (0.4 if lift else 1.0) + breathing(t)
+    pitch = -lift
+    angles = _prone_legs(body, {**base, "spine_flex": -ext}, pitch, lift)
+    posed = body.pose(angles)
+    shift = _prone_shift(body, posed, pitch)
+    shoulder = point(posed, "upperarm01", PRONE, pitch) + shift
+    elbow = circle_meet(shoulder, upper, wrist, fore, upper=False)
+    angles = aim(body, angles, PRONE, pitch, [
+        Aim(("shoulder_flex_L", "shoulder_flex_R"), -1, "upperarm01", "lowerarm01",
+            heading(elbow - shoulder)),
+        Aim(("elbow_flex_L", "elbow_flex_R"), -1, "lowerarm01", "wrist",
+            heading(wrist - elbow)),
+        Aim(("wrist_ext_L", "wrist_ext_R"), 1, "wrist", "finger3-1", 0.0),
+    ])
+    posed = body.pose(angles)
+    return place(body, posed, PRONE, pitch, "lowerleg01.R", PRONE_KNEE_X, floor_bones=PRONE_FLOOR)
+
+
+# ---------------------------------------------------------------- lying on the back (three exercises)
+HIP_FLEX_START = 50.0  # knees up, feet on the floor
+ANKLE_JOINT_HEIGHT = 0.075
+FEET_LIFT = 0.14  # feet_on_floor fault: feet this far off the mat
+ARMS_OUT_ABD = 40.0  # on top of the A-pose's 42 degrees: arms stretched out to the sides
+
+
+@dataclass
+class Lying:
+    """Angles of the lying start position (knee rolls, deep abdominal, pelvic tilts) plus changes."""
+
+    pelvis_tilt: float = 0.0  # + rocks the pelvis toward the head (lower back pressed down)
+    bridge: float = 0.0  # metres the hips lift (hips_grounded fault)
+    pelvis_roll: float = 0.0
+    knee_roll: float = 0.0  # degrees the knees sweep about the planted feet (+ toward the body's left)
+    chest_roll: float = 0.0
+    knee_gap: float = 0.0  # metres each knee moves out (knees_together fault)
+    feet_lift: float = 0.0
+    neck_flex: float = 12.0  # head on a small cushion
+    spine_extra: float = 0.0
+    extra: dict[str, float] = field(default_factory=dict)
+
+
+LYING_FLOOR = ("spine01", "spine02", "clavicle", "shoulder01", "head", "neck")  # what rests on the mat
+LYING_SHOULDER_X = 0.45  # the near shoulder's place on the mat (x), so that the feet stay on it
+
+
+def _lying_place(body: Body, angles: dict[str, float], pitch: float) -> tuple[object, np.ndarray]:
+    posed = body.pose(angles)
+    placed = place(body, posed, SUPINE, pitch, "upperarm01.R", LYING_SHOULDER_X, floor_bones=LYING_FLOOR)
+    return posed, xz(placed.landmarks[12]) - point(posed, "upperarm01.R", SUPINE, pitch)
+
+
+def lying_pose(body: Body, lie: Lying) -> Placed:
+    angles = {**both("arm_abd", ARMS_OUT_ABD), **both("elbow_flex", body.elbow_flex_for(170.0)),
+              "neck_flex": lie.neck_flex, **lie.extra}
+    ref = body.skeleton(angles)
+    trunk = float(np.linalg.norm(point(ref, "upperarm01", SUPINE, 0) - point(ref, "upperleg01", SUPINE, 0)))
+    thigh = float(np.linalg.norm(point(ref, "lowerleg01", SUPINE, 0) - point(ref, "upperleg01", SUPINE, 0)))
+    shin = float(np.linalg.norm(point(ref, "foot", SUPINE, 0) - point(ref, "lowerleg01", SUPINE, 0)))
+    flat = rotation_for(SUPINE, angle2d_of(ref, "upperleg01", "upperarm01", SUPINE, 0), 0.0)
+
+    if "feet" not in body.cache:
+        # Feet planted where the start position puts them: thighs up at HIP_FLEX_START, ankles on the mat.
+        _, shift = _lying_place(body, {**angles, "spine_flex": 0.0}, flat)
+        hip = point(ref, "upperleg01", SUPINE, flat) + shift
+        r = math.radians(HIP_FLEX_START)
+        knee = hip + thigh * np.array([-math.cos(r), math.sin(r)])
+        drop = knee[1] - ANKLE_JOINT_HEIGHT
+        body.cache["feet"] = knee[0] - math.sqrt(max(shin**2 - drop**2, 1e-6))
+    ankle = np.array([body.cache["feet"], ANKLE_JOINT_HEIGHT + lie.feet_lift])
+
+    # Shoulders stay on the mat; a bridge lifts the hips, a tilt turns the pelvis under the still back.
+    bridge = math.degrees(math.asin(min(lie.bridge / trunk, 0.9)))
+    pitch = flat + rotation_for(SUPINE, 0.0, -bridge) + lie.pelvis_tilt
+    angles["spine_flex"] = -lie.pelvis_tilt + lie.spine_extra
+    posed, shift = _lying_place(body, angles, pitch)
+    hip = point(posed, "upperleg01", SUPINE, pitch) + shift
+    knee = circle_meet(hip, thigh, ankle, shin, upper=True)
+    angles = aim(body, angles, SUPINE, pitch, [
+        Aim(("hip_flex_L", "hip_flex_R"), -1, "upperleg01", "lowerleg01", heading(knee - hip)),
+        Aim(("knee_flex_L", "knee_flex_R"), 1, "lowerleg01", "foot", heading(ankle - knee)),
+        Aim(("ankle_plantar_L", "ankle_plantar_R"), 1, "foot", "toe2-1", 183.0),
+    ])
+    overrides = _rolled_legs(body, angles, pitch, lie)
+    angles.update(pelvis_roll=lie.pelvis_roll, chest_roll=lie.chest_roll)
+    posed = body.pose(angles, overrides)
+    return place(body, posed, SUPINE, pitch, "upperarm01.R", LYING_SHOULDER_X, floor_bones=LYING_FLOOR)
+
+
+def _rolled_legs(body: Body, angles: dict[str, float], pitch: float, lie: Lying) -> dict[str, np.ndarray]:
+    """Leg bone rotations: knees together over feet a little apart, swept by `knee_roll` about the planted
+    feet, with the pelvis rolled under them."""
+    turn = SUPINE @ rx(pitch)  # body frame -> world, for directions
+    posed = body.pose({**angles, "chest_roll": lie.chest_roll})
+    still = place(body, posed, SUPINE, pitch, "upperarm01.R", LYING_SHOULDER_X, floor_bones=LYING_FLOOR)
+    # The rolled pelvis leaves the upper back, and so the placement on the mat, where it was.
+    shift = still.landmarks[12] - to_world(posed.landmarks[12][None], SUPINE, pitch)[0]
+    rolled = body.skeleton({**angles, "pelvis_roll": lie.pelvis_roll, "chest_roll": lie.chest_roll})
+    if "rest_legs" not in body.cache:
+        j = body.joints({})
+        body.cache["rest_legs"] = {
+            s: (j[f"lowerleg01.{s}"] - j[f"upperleg01.{s}"], j[f"foot.{s}"] - j[f"lowerleg01.{s}"],
+                j[f"toe2-1.{s}"] - j[f"foot.{s}"]) for s in BOTH}
+    ankles = (still.landmarks[27] + still.landmarks[28]) / 2
+    ankles[1] = 0.0  # the feet sit either side of the mat's midline
+    sweep = rx(lie.knee_roll)  # about the world x axis (along the mat), through the feet
+    root = rz(lie.pelvis_roll)
+    out: dict[str, np.ndarray] = {}
+    # out_dir: where the side lies in world y (head toward +x on the back: the body's left is -y).
+    for side, (hip_i, knee_i, ankle_i, out_dir) in {"L": (23, 25, 27, -1.0), "R": (24, 26, 28, 1.0)}.items():
+        knee0, ankle = still.landmarks[knee_i].copy(), still.landmarks[ankle_i].copy()
+        thigh = float(np.linalg.norm(knee0 - still.landmarks[hip_i]))
+        shin = float(np.linalg.norm(ankle - knee0))
+        knee0[1], ankle[1] = out_dir * KNEE_HALF_GAP, out_dir * ANKLE_HALF_GAP
+        lower = ankle[2] - (ANKLE_JOINT_HEIGHT + lie.feet_lift)  # a rolled chest lifts the body a little
+        knee0[2] -= lower
+        ankle[2] -= lower
+        hip_world = to_world(rolled.joints[f"upperleg01.{side}"][None], SUPINE, pitch)[0] + shift
+        wanted = ankles + sweep @ (knee0 - ankles + np.array([0.0, out_dir * lie.knee_gap, 0.0]))
+        knee = knee_between(hip_world, thigh, ankle, shin, wanted)
+        rest_thigh, rest_shin, rest_foot = body.cache["rest_legs"][side]
+        g_thigh = turn_between(rest_thigh, turn.T @ (knee - hip_world))
+        g_shin = turn_between(rest_shin, turn.T @ (ankle - knee))
+        toe = to_world(posed.joints[f"toe2-1.{side}"][None], SUPINE, pitch)[0] + shift
+        g_foot = turn_between(rest_foot, turn.T @ (toe - ankle))
+        out[f"upperleg01.{side}"] = root.T @ g_thigh
+        out[f"lowerleg01.{side}"] = g_thigh.T @ g_shin
+        out[f"foot.{side}"] = g_shin.T @ g_foot
+    return out
+
+
+def knee_between(hip: np.ndarray, thigh: float, ankle: np.ndarray, shin: float, wanted: np.ndarray) -> np.ndarray:
+    """The knee at thigh length from the hip and shin length from the ankle, as near `wanted` as can be."""
+    axis = ankle - hip
+    d = float(np.linalg.norm(axis))
+    u = axis / d
+    d = min(max(d, abs(thigh - shin) + 1e-6), thigh + shin - 1e-6)
+    along = (thigh**2 - shin**2 + d**2) / (2 * d)
+    radius = math.sqrt(max(thigh**2 - along**2, 0.0))
+    off = (wanted - hip) - np.dot(wanted - hip, u) * u
+    n = off / (np.linalg.norm(off) + 1e-12)
+    return hip + along * u + radius * n
+
+
+KNEE_ROLL_DEG = 55.0  # knees' sweep to the side about the planted feet; the pelvis follows part of it
+KNEE_GAP = 0.09  # knees_together fault: each knee this far out
+KNEE_HALF_GAP = 0.065  # knees together: knee joint centres this far from the midline
+ANKLE_HALF_GAP = 0.09
+PELVIS_SHARE = 0.55
+
+
+def knee_rolls_pose(body: Body, u: float, rep: Rep, t: float) -> Placed:
+    f = set(rep.faults)
+    roll = rep.side * KNEE_ROLL_DEG * rep.amplitude * u
+    lie = Lying(
+        pelvis_roll=roll * PELVIS_SHARE,
+        knee_roll=roll,
+        chest_roll=roll * PELVIS_SHARE * 0.85 if "shoulders_on_floor" in f else 0.0,
+        knee_gap=KNEE_GAP if "knees_together" in f else 0.0,
+        feet_lift=FEET_LIFT * u if "feet_on_floor" in f else 0.0,  # the feet come up as the knees roll
+        spine_extra=breathing(t),
+    )
+    return lying_pose(body, lie)
+
+
+PELVIC_TILT_DEG = 9.0
+BRIDGE_HEIGHT = 0.13
+
+
+def pelvic_tilts_pose(body: Body, u: float, rep: Rep, t: float) -> Placed:
+    """u in [-1, 1]: +1 lower back pressed down, -1 pelvis tilted toward the heels (gentle arch)."""
+    f = set(rep.faults)
+    lie = Lying(
+        pelvis_tilt=PELVIC_TILT_DEG * rep.amplitude * u,
+        bridge=BRIDGE_HEIGHT * max(u, 0.0) if "hips_grounded" in f else 0.0,
+        neck_flex=45.0 if "head_down" in f else 12.0,
+        spine_extra=breathing(t, 0.8),
+    )
+    return lying_pose(body, lie)
+
+
+def deep_abdominal_pose(body: Body, u: float, rep: Rep, t: float) -> Placed:
+    """u: 1 while the contraction is held. Faults move what should stay still during the hold."""
+    f = set(rep.faults)
+    sway = math.sin(2 * math.pi * t / 2.2) * u
+    lie = Lying(
+        pelvis_tilt=3.0 * u + (9.0 * sway if "pelvis_still" in f else 0.0),
+        knee_roll=14.0 * sway if "legs_still" in f else 0.0,
+        neck_flex=12.0 + (38.0 * u if "head_and_shoulders_relaxed" in f else 0.0),
+        spine_extra=breathing(t, 2.0) + (10.0 * u if "head_and_shoulders_relaxed" in f else 0.0),
+    )
+    return lying_pose(body, lie)
+
+
+POSES = {
+    "heels_stretch": heels_stretch_pose,
+    "knee_rolls": knee_rolls_pose,
+    "back_extensions": back_extensions_pose,
+    "deep_abdominal": deep_abdominal_pose,
+    "pelvic_tilts": pelvic_tilts_pose,
+}

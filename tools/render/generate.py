@@ -1,0 +1,162 @@
+"""Render the sample clips and write their ground-truth labels.
+
+    /work/render-venv/bin/python -m tools.render --out samples/video --seed 0
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from .body import BODIES, Body
+from .clips import CLIPS, ClipSpec, frame_count, movement_at, reps_for, timeline
+from .exercises import POSES
+from .posture import Placed
+from .scene import Camera, Renderer
+
+FPS = 15.0
+SIZE = (480, 360)
+LABEL_FORMAT = "posecheck-sample-video/1"
+LANDMARK_NAMES = (
+    "nose", "left_eye_inner", "left_eye", "left_eye_outer", "right_eye_inner", "right_eye", "right_eye_outer",
+    "left_ear", "right_ear", "mouth_left", "mouth_right", "left_shoulder", "right_shoulder", "left_elbow",
+    "right_elbow", "left_wrist", "right_wrist", "left_pinky", "right_pinky", "left_index", "right_index",
+    "left_thumb", "right_thumb", "left_hip", "right_hip", "left_knee", "right_knee", "left_ankle",
+    "right_ankle", "left_heel", "right_heel", "left_foot_index", "right_foot_index",
+)
+
+
+def pose_at(body: Body, spec: ClipSpec, reps, segs, t: float) -> tuple[Placed, float, int]:
+    u, seg = movement_at(segs, t)
+    # Lead-in and tail show the start position as the first and the last rep hold it.
+    outside = reps[0] if t < segs[0].end_s else reps[-1]
+    rep = reps[seg.rep] if seg.rep >= 0 else outside
+    placed = POSES[spec.exercise](body, u, rep, t)
+    if spec.facing == "left":
+        placed = placed.mirrored()
+    return placed, u, seg.rep
+
+
+def camera_for(placed: Placed, rng: np.random.Generator) -> Camera:
+    """The routine's side camera: beside the mat, lens between floor and hip height, 2-3 m away."""
+    xs = placed.vertices[:, 0]
+    centre = float((xs.min() + xs.max()) / 2)
+    distance = rng.uniform(2.4, 2.85)
+    height = rng.uniform(0.35, 0.6)
+    return Camera(position=(centre + rng.uniform(-0.15, 0.15), -distance, height),
+                  target=(centre, 0.0, rng.uniform(0.15, 0.3)), size=SIZE, hfov_deg=rng.uniform(58, 66))
+
+
+def render_clip(spec: ClipSpec, index: int, seed: int, out: Path, bodies: dict[str, Body],
+                clothed: bool = True) -> dict:
+    rng = np.random.default_rng([seed, index])
+    if spec.body not in bodies:
+        bodies[spec.body] = Body(spec.body, clothed=clothed)
+    body = bodies[spec.body]
+    reps = reps_for(spec, rng)
+    segs = timeline(spec, reps, rng)
+    n = frame_count(segs, FPS)
+    start, _, _ = pose_at(body, spec, reps, segs, 0.0)
+    camera = camera_for(start, rng)
+    renderer = Renderer(camera, body.faces)
+    video = out / f"{spec.name}.mp4"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"mp4v"), FPS, SIZE)
+    xy = np.zeros((n, 33, 2))
+    depth = np.zeros((n, 33))
+    phase = np.zeros(n)
+    try:
+        for i in range(n):
+            t = i / FPS
+            placed, u, _ = pose_at(body, spec, reps, segs, t)
+            writer.write(renderer.render(placed.vertices, body.colours))
+            xy[i], depth[i] = camera.project(placed.landmarks)
+            phase[i] = u
+    finally:
+        writer.release()
+        renderer.close()
+    labels = {
+        "format": LABEL_FORMAT,
+        "video": video.name,
+        "exercise": spec.exercise,
+        "variant": spec.variant,
+        "facing": spec.facing,
+        "near_side": near_side(spec),
+        "body": {"name": spec.body, "phenotype": BODIES[spec.body]},
+        "seed": seed,
+        "fps": FPS,
+        "image_size": list(SIZE),
+        "frame_count": n,
+        "camera": {"position_m": [round(v, 3) for v in camera.position],
+                   "target_m": [round(v, 3) for v in camera.target], "hfov_deg": round(camera.hfov_deg, 2)},
+        "faults": sorted({f for r in reps for f in r.faults}),
+        "reps": rep_labels(spec, reps, segs),
+        "landmarks": {
+            "names": list(LANDMARK_NAMES),
+            "xy": np.round(xy, 1).tolist(),
+            "depth_m": np.round(depth, 3).tolist(),
+        },
+        "movement": np.round(phase, 3).tolist(),
+    }
+    (out / f"{spec.name}.json").write_text(json.dumps(labels, separators=(",", ":")) + "\n")
+    return labels
+
+
+def near_side(spec: ClipSpec) -> str:
+    """Which of the body's sides faces the camera (prone with head right shows the right side)."""
+    prone = spec.exercise in ("heels_stretch", "back_extensions")
+    right = prone == (spec.facing == "right")
+    return "right" if right else "left"
+
+
+def rep_labels(spec: ClipSpec, reps, segs) -> list[dict]:
+    out = []
+    for i, rep in enumerate(reps):
+        mine = [s for s in segs if s.rep == i]
+        moving = [s for s in mine if s.kind != "rest"]
+        holds = [s for s in mine if s.kind == "hold"]
+        entry = {
+            "index": i + 1,
+            "start_ms": round(moving[0].start_s * 1000),
+            "end_ms": round(moving[-1].end_s * 1000),
+            "faults": list(rep.faults),
+            "hold_s": round(sum(s.end_s - s.start_s for s in holds), 2) if spec.exercise != "pelvic_tilts" else 0.0,
+            "holds_ms": [[round(s.start_s * 1000), round(s.end_s * 1000)] for s in holds],
+        }
+        if spec.exercise == "knee_rolls":
+            # side +1 rolls the knees toward the body's left; mirroring (facing left) turns that side away.
+            entry["side"] = "left" if rep.side > 0 else "right"
+            entry["toward_camera"] = entry["side"] == near_side(spec)
+        out.append(entry)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.render", description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("samples/video"))
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--only", nargs="*", default=None, help="clip names (or prefixes) to render")
+    parser.add_argument("--list", action="store_true", help="list the clips and exit")
+    parser.add_argument("--bare", action="store_true",
+                        help="no clothes (skin colour all over): to compare MediaPipe's detection")
+    args = parser.parse_args(argv)
+    if args.list:
+        for spec in CLIPS:
+            print(spec.name)
+        return 0
+    args.out.mkdir(parents=True, exist_ok=True)
+    bodies: dict[str, Body] = {}
+    for index, spec in enumerate(CLIPS):
+        if args.only and not any(spec.name.startswith(p) for p in args.only):
+            continue
+        t0 = time.time()
+        labels = render_clip(spec, index, args.seed, args.out, bodies, clothed=not args.bare)
+        size = (args.out / labels["video"]).stat().st_size
+        print(f"{spec.name}: {labels['frame_count']} frames, {size / 1e6:.2f} MB, {time.time() - t0:.0f} s",
+              file=sys.stderr, flush=True)
+    return 0
