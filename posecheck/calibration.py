@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -30,11 +31,14 @@ def other(side: str) -> str:
     return "right" if side == "left" else "left"
 
 
+@lru_cache(maxsize=512)
 def landmark_index(name: str, near: str) -> int:
     """`near_hip`, `far_knee`, `left_wrist` or a `Landmark` name such as `nose` -> its index."""
     head, _, part = name.partition("_")
     if head in ("near", "far", "left", "right") and part in PAIRED:
         side = near if head == "near" else other(near) if head == "far" else head
+        if part == "mouth":
+            return int(Landmark[f"MOUTH_{side.upper()}"])
         return int(Landmark[f"{side.upper()}_{PAIRED[part]}"])
     return int(Landmark[name.upper()])
 
@@ -49,6 +53,7 @@ class Calibration:
     scale_px: float  # near-side torso length (shoulder to hip) in pixels
     origin_px: np.ndarray  # (2,) hip midpoint at rest, pixels
     rest: np.ndarray  # (33, 2) rest positions in body coordinates
+    rest_depth: np.ndarray | None = None  # (33,) MediaPipe's depth at rest, torso lengths
 
     def body(self, xy: np.ndarray) -> np.ndarray:
         return to_body(xy, self.origin_px, self.scale_px, self.facing)
@@ -62,7 +67,8 @@ def guess_orientation(xy: np.ndarray, z: np.ndarray, visibility: np.ndarray) -> 
     core_l = [Landmark.LEFT_SHOULDER, Landmark.LEFT_HIP]
     core_r = [Landmark.RIGHT_SHOULDER, Landmark.RIGHT_HIP]
     # MediaPipe's z is smaller for what is nearer the camera; the near side is also the better seen one.
-    nearness = float(z[core_r].mean() - z[core_l].mean()) + 0.5 * float(visibility[core_l].mean() - visibility[core_r].mean())
+    seen = float(visibility[core_l].mean() - visibility[core_r].mean())
+    nearness = float(z[core_r].mean() - z[core_l].mean()) + 0.5 * seen
     near = "left" if nearness >= 0 else "right"
     s = landmark_index("near_shoulder", near)
     h = landmark_index("near_hip", near)
@@ -74,13 +80,16 @@ class Body:
     rest reference it is compared against. Parts are named `near_hip`, `far_knee`, `nose`..."""
 
     def __init__(self, points: np.ndarray, visible: np.ndarray, z: np.ndarray, near: str,
-                 rest: np.ndarray | None, scale_px: float) -> None:
+                 rest: np.ndarray | None, scale_px: float, calibrated: np.ndarray | None = None,
+                 rest_depth: np.ndarray | None = None) -> None:
         self.points = points
         self.visible_mask = visible
         self.z = z  # MediaPipe's relative depth in torso lengths (smaller: nearer the camera)
         self.near = near
         self.rest_points = rest
         self.scale_px = scale_px
+        self.calibrated = calibrated  # rest positions at calibration (the person's own neutral)
+        self.rest_depth = rest_depth  # MediaPipe's depth at calibration
 
     def index(self, name: str) -> int:
         return landmark_index(name, self.near)
@@ -97,6 +106,12 @@ class Body:
         """How far `name` is above its rest position (torso lengths; negative: below)."""
         return float(self.p(name)[1] - self.rest(name)[1])
 
+    def neutral(self, name: str) -> np.ndarray:
+        """Where `name` was at calibration."""
+        if self.calibrated is None:
+            return self.rest(name)
+        return self.calibrated[self.index(name)]
+
     def shift(self, name: str) -> float:
         """How far `name` has moved from its rest position, any direction (torso lengths)."""
         return float(np.linalg.norm(self.p(name) - self.rest(name)))
@@ -106,6 +121,14 @@ class Body:
 
     def depth(self, name: str) -> float:
         return float(self.z[self.index(name)])
+
+    def nearer(self, name: str, than: str) -> float:
+        """How much nearer the camera `name` has come than `than` since calibration (torso lengths);
+        MediaPipe's depths carry steady offsets, so only the change is trusted."""
+        now = self.depth(than) - self.depth(name)
+        if self.rest_depth is None:
+            return now
+        return now - float(self.rest_depth[self.index(than)] - self.rest_depth[self.index(name)])
 
 
 class Calibrator:
@@ -152,6 +175,6 @@ class Calibrator:
         facing, near, scale = guess_orientation(med, np.median(zs, axis=0), vis.mean(axis=0))
         origin = (med[Landmark.LEFT_HIP] + med[Landmark.RIGHT_HIP]) / 2
         rest = to_body(med, origin, scale, facing)
-        calib = Calibration(int(round(t * 1000)), facing, near, scale, origin, rest)
+        calib = Calibration(round(t * 1000), facing, near, scale, origin, rest, np.median(zs, axis=0) / scale)
         self.samples.clear()
         return calib, True

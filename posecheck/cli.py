@@ -6,8 +6,9 @@ import argparse
 import importlib
 import os
 import sys
+import warnings
 
-from posecheck.errors import PosecheckError
+from posecheck.errors import EXIT_USAGE, PosecheckError
 
 # One line per sub-command module; each module defines `register(subparsers)`, which adds its parser
 # and sets `func(args) -> int` as the parser's default.
@@ -16,6 +17,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "posecheck.record",
     "posecheck.report.command",
     "posecheck.history.command",
+    "posecheck.live.command",
+    "posecheck.evaluate",
+    "posecheck.analyze",
 )
 
 
@@ -30,9 +34,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    # A warning is news for the user (e.g. a cut-off recording), not a pointer into our source.
+    print(f"posecheck: warning: {message}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    warnings.showwarning = _one_line_warning
     try:
         return int(args.func(args) or 0)
     except PosecheckError as error:
@@ -45,6 +55,12 @@ def main(argv: list[str] | None = None) -> int:
         # Output piped into `head` and the like: not an error of ours.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as error:
+        # A file the user named cannot be read or written (read-only folder, full disk) where a command did
+        # not say so itself: still one line, not a traceback.
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"posecheck: {where}{error.strerror or error}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

@@ -1,0 +1,113 @@
+"""Back extensions.
+
+    What is does: Stretches and mobilises the spine backwards.
+
+    Start position: Lie flat on your stomach, then proceed to prop yourself up onto your elbows to
+    lengthen your spine. Keep neck long and shoulders back.
+
+    From your starting position, arch your back up by pushing downwards on your hands. You should
+    feel a gentle pull on the stomach muscles while arching. Breathe in and hold for 5-10 seconds,
+    then return to the starting position.
+
+    Repeat 8-10 times.
+
+      * Keep neck long and don't bend it backwards
+      * Ensure your hips are kept grounded.
+
+Seen from the side: propped on the elbows the shoulders are an upper arm's height above the mat;
+pushing up on the hands raises them. What is counted: the shoulders going up, a hold, and back down.
+"""
+
+from __future__ import annotations
+
+from posecheck.calibration import Body
+from posecheck.exercise import Check, Exercise, ExerciseRun, RepRecord, Targets, When
+from posecheck.geometry import direction, elevation, wrap
+from posecheck.phases import HoldCounter
+
+NAME = "back_extensions"
+TITLE = "Back extensions"
+TARGETS = Targets(reps_min=8, reps_max=10, hold_min_s=5.0, hold_max_s=10.0)
+
+# Pushing up from the elbows lifts the shoulders 0.3+ torso lengths; 0.14 is clearly under way.
+PUSH_ENTER = 0.14
+PUSH_EXIT = 0.07
+# "hold for 5-10 seconds", with half a second's grace for where the hold starts and ends.
+HOLD_MIN_S = 4.5
+# Hips grounded: the hip point rising 0.1 torso lengths (5 cm) has left the mat; arching with the
+# hips down moves it < 0.04.
+HIP_LIFT = 0.10
+# Neck not bent backwards: head tipped back more than 34 degrees from the back's line (a craned neck
+# reads 45+); the margin covers MediaPipe's hip-point offset, which tilts the back's line 5-10 degrees.
+NECK_BACK_MAX = 34.0
+
+
+def start_position(body: Body) -> bool:
+    """On the stomach, propped on the elbows: shoulders up, hips, knees and feet down."""
+    if not body.visible("near_shoulder", "near_hip", "near_knee"):
+        return False
+    sh, hip, knee = body.p("near_shoulder"), body.p("near_hip"), body.p("near_knee")
+    propped = 8 < elevation(hip, sh) < 75 and sh[0] > hip[0]
+    legs_down = abs(knee[1] - hip[1]) < 0.3 and knee[0] < hip[0]
+    return bool(propped and legs_down)
+
+
+def shoulder_rise(body: Body) -> float | None:
+    if not body.visible("near_shoulder"):
+        return None
+    return body.rise("near_shoulder")
+
+
+def hip_rise(body: Body) -> float:
+    return body.rise("near_hip")
+
+
+def neck_bent_back(body: Body) -> float:
+    """Degrees the head is tipped back (up, away from the chest) from the back's line."""
+    back = direction(body.p("near_hip"), body.p("near_shoulder"))
+    neck = direction(body.p("near_shoulder"), body.p("near_ear"))
+    return wrap(neck - back)
+
+
+def hold_time(rep: RepRecord, previous: RepRecord | None) -> float | None:
+    return rep.hold_s
+
+
+CHECKS = (
+    Check(
+        name="hips_grounded",
+        source="Ensure your hips are kept grounded.",
+        cue="Keep your hips on the floor",
+        reason="hip point 0.1 torso lengths (5 cm) up; arching with hips down moves it < 0.04",
+        threshold=HIP_LIFT, unit="torso lengths", when=When.OUT, measure=hip_rise,
+        landmarks=("near_hip",), min_duration_s=0.5,
+    ),
+    Check(
+        name="neck_long",
+        source="Keep neck long and don't bend it backwards",
+        cue="Keep your neck long, don't look up",
+        reason="head tipped back 34+ degrees from the back's line; a craned neck reads 45+",
+        threshold=NECK_BACK_MAX, unit="degrees", when=When.OUT, measure=neck_bent_back,
+        landmarks=("near_hip", "near_shoulder", "near_ear"), min_duration_s=0.5,
+    ),
+    Check(
+        name="hold_too_short",
+        source="Breathe in and hold for 5-10 seconds, then return to the starting position.",
+        cue="Hold it for at least 5 seconds",
+        reason="the routine asks for 5-10 s; half a second's grace for the measuring",
+        threshold=HOLD_MIN_S, unit="s", when=When.REP, judge_rep=hold_time, fault_below=True,
+    ),
+)
+
+EXERCISE = Exercise(
+    name=NAME, title=TITLE, targets=TARGETS, checks=CHECKS,
+    core=("near_shoulder", "near_hip"),
+    start_position=start_position, signal=shoulder_rise,
+    counter=lambda: HoldCounter(enter=PUSH_ENTER, exit=PUSH_EXIT),
+    rest_level=PUSH_EXIT,
+)
+
+
+def run(**settings: object) -> ExerciseRun:
+    """A new set of back extensions."""
+    return ExerciseRun(EXERCISE, settings)

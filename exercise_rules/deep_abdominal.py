@@ -1,0 +1,132 @@
+"""Deep abdominal strengthening.
+
+    What it does: Strengths the deep supporting muscles around the spine.
+
+    Start position: Begin how you would when doing knee rolls exercises (see above).
+
+    After an intake of breath, while you breathe out, draw up the muscles of your pelvis and lower
+    abdominals. Hold this contraction while breathing from your abdomen for 5-10 breaths, then relax.
+
+    Repeat this exercise 5 times.
+
+      * Don't tense up through the neck, shoulders or legs.
+
+Seen from the side: a deep contraction does not show, so the holds are paced by a breath timer
+(breathe in, breathe out and draw up, hold for six breaths, relax) and what the camera checks is
+that nothing else moves: the pelvis, the legs, the head and shoulders. A hold ends early if the
+person leaves the start position; a rep is counted when its hold ends.
+"""
+
+from __future__ import annotations
+
+from exercise_rules.knee_rolls import start_position as knee_rolls_start_position
+from posecheck.calibration import Body
+from posecheck.exercise import Check, Exercise, ExerciseRun, RepRecord, Targets, When
+from posecheck.geometry import angle_at
+from posecheck.phases import PacedHoldCounter
+
+NAME = "deep_abdominal"
+TITLE = "Deep abdominal strengthening"
+TARGETS = Targets(reps_min=5, reps_max=5, hold_min_s=20.0, hold_max_s=40.0)
+
+# The breath timer: an abdominal breath of about 4 s; "an intake of breath" before each hold.
+BREATH_S = 4.0
+BREATHS_PER_HOLD = 6  # within "5-10 breaths"
+PREPARE_S = BREATH_S  # breathe in
+HOLD_S = BREATH_S * BREATHS_PER_HOLD
+RELAX_S = 8.0
+# A hold shorter than 5 breaths is short of the routine's "5-10 breaths".
+HOLD_MIN_S = 5 * BREATH_S
+
+# The pelvis rising 0.08 torso lengths (4 cm) is lifting; drawing up the pelvic floor moves it < 0.03.
+PELVIS_LIFT = 0.08
+# Feet sliding or a knee dropping 0.09 torso lengths (4-5 cm) from where the hold began: breathing
+# moves them < 0.03. (A lifting pelvis moves the knees up, which is the pelvis check's business.)
+LEGS_MOVE = 0.09
+# Legs straightening 35+ degrees is leaving the start position (ends the hold), not fidgeting.
+LEGS_LEAVING_DEG = 35.0
+# Head lifting or shoulders shrugging 0.09 torso lengths (4-5 cm) is tensing; breathing moves < 0.03.
+HEAD_SHOULDERS_MOVE = 0.09
+
+
+def start_position(body: Body) -> bool:
+    """The knee-rolls start position."""
+    return knee_rolls_start_position(body)
+
+
+def no_signal(body: Body) -> float:
+    return 0.0
+
+
+def pelvis_lift(body: Body) -> float:
+    return body.rise("near_hip")
+
+
+def legs_moved(body: Body) -> float | None:
+    """Feet sliding or knees dropping to a side since the hold began, torso lengths (None while the
+    legs straighten: that is leaving the start position, which ends the hold)."""
+    now = angle_at(body.p("near_hip"), body.p("near_knee"), body.p("near_ankle"))
+    rest = angle_at(body.rest("near_hip"), body.rest("near_knee"), body.rest("near_ankle"))
+    if now - rest > LEGS_LEAVING_DEG:
+        return None
+    drops = [-body.rise(k) for k in ("near_knee", "far_knee") if body.visible(k)]
+    return max([body.shift("near_ankle"), *drops])
+
+
+def head_and_shoulders_moved(body: Body) -> float:
+    """Head rising, or the shoulder drawn up towards the ear (along the body), torso lengths."""
+    head = max(body.rise("near_ear"), body.rise("nose"))
+    shrug = body.p("near_shoulder")[0] - body.rest("near_shoulder")[0]
+    return max(head, shrug)
+
+
+def hold_time(rep: RepRecord, previous: RepRecord | None) -> float | None:
+    return rep.hold_s
+
+
+CHECKS = (
+    Check(
+        name="pelvis_still",
+        source="draw up the muscles of your pelvis and lower abdominals",
+        cue="Keep your pelvis on the floor, just draw in",
+        reason="hip point 0.08 torso lengths up; drawing in moves it < 0.03",
+        threshold=PELVIS_LIFT, unit="torso lengths", when=When.OUT, measure=pelvis_lift,
+        landmarks=("near_hip",), min_duration_s=0.8,
+    ),
+    Check(
+        name="legs_still",
+        source="Don't tense up through the neck, shoulders or legs.",
+        cue="Relax your legs, keep them still",
+        reason="foot or knee 0.09 torso lengths from where the hold began; breathing moves them < 0.03",
+        threshold=LEGS_MOVE, unit="torso lengths", when=When.OUT, measure=legs_moved,
+        landmarks=("near_hip", "near_knee", "near_ankle"), min_duration_s=1.2,
+    ),
+    Check(
+        name="head_and_shoulders_relaxed",
+        source="Don't tense up through the neck, shoulders or legs.",
+        cue="Relax your neck and shoulders, head down",
+        reason="head up or shoulders drawn up 0.09 torso lengths; breathing moves them < 0.03",
+        threshold=HEAD_SHOULDERS_MOVE, unit="torso lengths", when=When.OUT, measure=head_and_shoulders_moved,
+        landmarks=("near_ear", "nose", "near_shoulder"), min_duration_s=0.8,
+    ),
+    Check(
+        name="hold_too_short",
+        source="Hold this contraction while breathing from your abdomen for 5-10 breaths, then relax.",
+        cue="Stay in position for the whole hold",
+        reason="fewer than 5 breaths held",
+        threshold=HOLD_MIN_S, unit="s", when=When.REP, judge_rep=hold_time, fault_below=True,
+    ),
+)
+
+EXERCISE = Exercise(
+    name=NAME, title=TITLE, targets=TARGETS, checks=CHECKS,
+    core=("near_shoulder", "near_hip"),
+    start_position=start_position, signal=no_signal,
+    counter=lambda: PacedHoldCounter(prepare_s=PREPARE_S, hold_s=HOLD_S, relax_s=RELAX_S),
+    rest_level=0.0,
+)
+
+
+def run(**settings: object) -> ExerciseRun:
+    """A new set of deep abdominal holds."""
+    return ExerciseRun(EXERCISE, settings)

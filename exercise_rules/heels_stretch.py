@@ -1,0 +1,190 @@
+"""Heels stretch.
+
+    What it does: Stretches and mobilises the spine
+
+    Start position: Kneel on all fours with your knees level with your hips and hands directly
+    beneath your shoulders. Avoid over-arching your lower back and keep your neck long, shoulders
+    back and don't lock your elbows.
+
+    Then slowly lower yourself backwards whilst maintaining the natural curve in the spine. Hold
+    this position for one deep breath and return to the starting position.
+
+    Repeat this 8-10 times.
+
+      * Avoid sitting back on your heels if you have a knee problem
+      * Use a mirror to correctly position yourself
+      * Remember to only stretch as far as it feels comfortable
+
+Seen from the side: on all fours the thighs and arms are upright and the back level. What is counted:
+the hips travelling back towards the heels, a hold, and back. The start-position checks judge the
+all-fours position before each rep (a fault there belongs to the rep that follows).
+"""
+
+from __future__ import annotations
+
+from posecheck.calibration import Body
+from posecheck.exercise import Check, Exercise, ExerciseRun, RepRecord, Targets, When
+from posecheck.geometry import angle_at, direction, elevation, tilt_from_vertical, wrap
+from posecheck.phases import HoldCounter
+
+NAME = "heels_stretch"
+TITLE = "Heels stretch"
+TARGETS = Targets(reps_min=8, reps_max=10, hold_min_s=3.0, hold_max_s=6.0)
+SETTINGS = ("knee_problem",)
+
+# Rocking back even part way moves the hips 0.35+ torso lengths behind the knees and the shoulders
+# as far behind the hands; 0.18 is clearly under way and 6x the jitter; back under 0.08 is home.
+ROCK_ENTER = 0.18
+ROCK_EXIT = 0.08
+# Between reps people put their hands and knees down afresh; the rest position follows within a second.
+REST_FOLLOW_S = 0.5
+# "Hold this position for one deep breath": 3-6 s; under 2.5 s is no breath.
+HOLD_MIN_S = 2.5
+# Knees level with the hips: the thigh within 16 degrees of upright (a knee 12 cm off under a 45 cm
+# thigh); MediaPipe's hip point is 5-10 degrees off the anatomical hip, so tighter would nag.
+THIGH_TILT_MAX = 16.0
+# Hands beneath the shoulders: the arm within 16 degrees of upright, same reasoning.
+ARM_TILT_MAX = 16.0
+# Elbows not locked: a soft elbow is 150-170 degrees; locked straight reads 175+ on the near arm.
+ELBOW_LOCKED = 174.0
+# Neck long, head in line with the back: the neck within 26 degrees of the back's line (hanging or
+# craning both go 35+); the margin covers MediaPipe's hip-point offset, which tilts the back's line.
+NECK_BEND_MAX = 26.0
+# Over-arched lower back, as far as landmarks show it: the back's line (hip to shoulder) tipping
+# 9.5+ degrees towards the shoulders compared with the person's own neutral at calibration. The sag
+# itself has no landmark; this is a proxy.
+ARCH_TILT_MAX = 9.5
+# Sitting back on the heels closes the knee to under ~40 degrees; a comfortable rock keeps it 55+.
+KNEE_CLOSED_MIN = 47.0
+
+
+def start_position(body: Body) -> bool:
+    """On all fours: hands and knees down, hips and shoulders up, the back roughly level."""
+    if not body.visible("near_shoulder", "near_hip", "near_knee", "near_wrist"):
+        return False
+    sh, hip, knee, wrist = (body.p(n) for n in ("near_shoulder", "near_hip", "near_knee", "near_wrist"))
+    upright_thigh = abs(tilt_from_vertical(hip, knee)) < 45 and hip[1] - knee[1] > 0.4
+    upright_arm = sh[1] - wrist[1] > 0.4
+    level = abs(elevation(hip, sh)) < 40 and sh[0] > hip[0]
+    return bool(upright_thigh and upright_arm and level)
+
+
+def rock_back(body: Body) -> float | None:
+    """How far the body has gone back towards the heels (torso lengths): the hips behind the knees and
+    the shoulders behind the hands, each from where they rest, whichever is less. Knees or hands put
+    down elsewhere move only one of the two; rocking back moves both."""
+    names = ("near_hip", "near_knee", "near_shoulder", "near_wrist")
+    if not body.visible(*names):
+        return None
+
+    def behind(joint: str, anchor: str, at=body.p) -> float:
+        return float(at(anchor)[0] - at(joint)[0])
+
+    hips = behind("near_hip", "near_knee") - behind("near_hip", "near_knee", body.rest)
+    shoulders = behind("near_shoulder", "near_wrist") - behind("near_shoulder", "near_wrist", body.rest)
+    return min(hips, shoulders)
+
+
+def thigh_tilt(body: Body) -> float:
+    return abs(tilt_from_vertical(body.p("near_hip"), body.p("near_knee")))
+
+
+def arm_tilt(body: Body) -> float:
+    return abs(tilt_from_vertical(body.p("near_shoulder"), body.p("near_wrist")))
+
+
+def elbow_angle(body: Body) -> float:
+    return angle_at(body.p("near_shoulder"), body.p("near_elbow"), body.p("near_wrist"))
+
+
+def neck_bend(body: Body) -> float:
+    back = direction(body.p("near_hip"), body.p("near_shoulder"))
+    neck = direction(body.p("near_shoulder"), body.p("near_ear"))
+    return abs(wrap(neck - back))
+
+
+def back_sag(body: Body) -> float:
+    """Degrees the hip-to-shoulder line has tipped shoulders-down since calibration."""
+    now = elevation(body.p("near_hip"), body.p("near_shoulder"))
+    neutral = elevation(body.neutral("near_hip"), body.neutral("near_shoulder"))
+    return neutral - now
+
+
+def knee_angle(body: Body) -> float:
+    return angle_at(body.p("near_hip"), body.p("near_knee"), body.p("near_ankle"))
+
+
+def hold_time(rep: RepRecord, previous: RepRecord | None) -> float | None:
+    return rep.hold_s
+
+
+CHECKS = (
+    Check(
+        name="knees_under_hips",
+        source="Kneel on all fours with your knees level with your hips",
+        cue="Bring your knees under your hips",
+        reason="thigh more than 16 degrees off upright; MediaPipe's hip point alone is 5-10 off",
+        threshold=THIGH_TILT_MAX, unit="degrees", when=When.REST, measure=thigh_tilt,
+        landmarks=("near_hip", "near_knee"), min_duration_s=0.4,
+    ),
+    Check(
+        name="hands_under_shoulders",
+        source="hands directly beneath your shoulders",
+        cue="Put your hands under your shoulders",
+        reason="arm more than 16 degrees off upright",
+        threshold=ARM_TILT_MAX, unit="degrees", when=When.REST, measure=arm_tilt,
+        landmarks=("near_shoulder", "near_wrist"), min_duration_s=0.4,
+    ),
+    Check(
+        name="elbows_locked",
+        source="don't lock your elbows",
+        cue="Soften your elbows",
+        reason="a soft elbow is 150-170 degrees; locked reads 175+",
+        threshold=ELBOW_LOCKED, unit="degrees", when=When.REST, measure=elbow_angle,
+        landmarks=("near_shoulder", "near_elbow", "near_wrist"), min_duration_s=0.4,
+    ),
+    Check(
+        name="neck_long",
+        source="keep your neck long",
+        cue="Keep your neck long, head in line with your back",
+        reason="head bent more than 26 degrees off the back's line (hanging or craning go 35+)",
+        threshold=NECK_BEND_MAX, unit="degrees", when=When.REST, measure=neck_bend,
+        landmarks=("near_hip", "near_shoulder", "near_ear"), min_duration_s=0.4,
+    ),
+    Check(
+        name="back_overarched",
+        source="Avoid over-arching your lower back",
+        cue="Don't let your lower back sag",
+        reason="back's line tipped 9.5+ degrees from your own neutral (a proxy: the sag has no landmark)",
+        threshold=ARCH_TILT_MAX, unit="degrees", when=When.REST, measure=back_sag,
+        landmarks=("near_hip", "near_shoulder"), min_duration_s=0.4,
+    ),
+    Check(
+        name="sitting_on_heels",
+        source="Avoid sitting back on your heels if you have a knee problem",
+        cue="Not so far back: spare your knees",
+        reason="knee closed under 47 degrees is sitting on the heels; a comfortable rock keeps 55+",
+        threshold=KNEE_CLOSED_MIN, unit="degrees", when=When.OUT, measure=knee_angle, fault_below=True,
+        landmarks=("near_hip", "near_knee", "near_ankle"), min_duration_s=0.4, setting="knee_problem",
+    ),
+    Check(
+        name="hold_too_short",
+        source="Hold this position for one deep breath and return to the starting position.",
+        cue="Hold it for one deep breath",
+        reason="one deep breath is 3-6 s; under 2.5 s is no breath",
+        threshold=HOLD_MIN_S, unit="s", when=When.REP, judge_rep=hold_time, fault_below=True,
+    ),
+)
+
+EXERCISE = Exercise(
+    name=NAME, title=TITLE, targets=TARGETS, checks=CHECKS,
+    core=("near_shoulder", "near_hip"),
+    start_position=start_position, signal=rock_back,
+    counter=lambda: HoldCounter(enter=ROCK_ENTER, exit=ROCK_EXIT),
+    rest_level=ROCK_EXIT, rest_follow_s=REST_FOLLOW_S, settings=SETTINGS,
+)
+
+
+def run(knee_problem: bool = False, **settings: object) -> ExerciseRun:
+    """A new set of heels stretches; `knee_problem=True` flags sitting back on the heels."""
+    return ExerciseRun(EXERCISE, {"knee_problem": knee_problem, **settings})

@@ -1,0 +1,262 @@
+"""`posecheck evaluate DIR --json OUT`: run every labelled item in DIR and score reps and faults.
+
+An item is a labels file (`*.labels.json`, see samples/kinematic/README.md) naming its source: a
+landmark recording (`"kind": "recording"`) or a video (`"kind": "video"`, run through MediaPipe).
+Rendered clips' labels (`samples/video/*.json`, format `posecheck-sample-video/1`) are read as video
+items. Every item reports `detection_rate` (frames with a pose).
+
+Scores are per rep: a labelled rep is matched to the detected rep that overlaps it most in time; a
+fault is right when flagged on the matched rep for the same check.
+Abstentions are counted apart, never as a pass or a fault.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import exercise_rules
+from posecheck.errors import PosecheckError
+from posecheck.events import Event, EventKind
+from posecheck.landmarks import PoseFrame
+from posecheck.recording import iter_recording
+
+LABELS_SUFFIX = ".labels.json"
+
+
+def run_exercise(exercise: str, frames: Iterable[PoseFrame], profile: dict[str, Any]) -> tuple[list[Event], int, int]:
+    """All events of one run, and (frames, frames with a pose)."""
+    run = exercise_rules.get(exercise).run(**profile)
+    n = seen = 0
+    events: list[Event] = []
+    for frame in frames:
+        n += 1
+        seen += frame.has_pose
+        events.extend(run.update(frame))
+    return events, n, seen
+
+
+def _detected_reps(events: list[Event]) -> list[dict[str, Any]]:
+    starts: dict[int, int] = {}
+    reps = []
+    for e in events:
+        if e.kind is EventKind.REP_STARTED and e.rep is not None:
+            starts[e.rep] = e.timestamp_ms
+        elif e.kind is EventKind.REP_COMPLETED and e.rep is not None:
+            reps.append({"n": e.rep, "start_ms": starts.get(e.rep, e.timestamp_ms), "end_ms": e.timestamp_ms,
+                         "side": e.side, "hold_ms": e.hold_ms, "faults": set(), "abstained": set()})
+    by_n = {r["n"]: r for r in reps}
+    for e in events:
+        if e.rep in by_n and e.check:
+            if e.kind is EventKind.FAULT:
+                by_n[e.rep]["faults"].add(e.check)
+            elif e.kind is EventKind.ABSTAINED:
+                by_n[e.rep]["abstained"].add(e.check)
+    return reps
+
+
+def _overlap(a: dict[str, Any], b: dict[str, Any]) -> int:
+    return min(a["end_ms"], b["end_ms"]) - max(a["start_ms"], b["start_ms"])
+
+
+def score_item(labels: dict[str, Any], events: list[Event], checks: list[str]) -> dict[str, Any]:
+    """Counts for one item: reps, and per check tp/fp/fn/abstained over matched reps."""
+    truth = labels["reps"]
+    found = _detected_reps(events)
+    pairs: list[tuple[dict[str, Any] | None, dict[str, Any] | None]] = []
+    free = list(found)
+    for t in truth:
+        best = max(free, key=lambda d: _overlap(t, d), default=None)
+        if best is not None and _overlap(t, best) > 0:
+            free.remove(best)
+            pairs.append((t, best))
+        else:
+            pairs.append((t, None))
+    pairs += [(None, d) for d in free]
+    per_check = {c: {"tp": 0, "fp": 0, "fn": 0, "abstained": 0, "judged": 0} for c in checks}
+    false_alarms = correct_reps = 0
+    for t, d in pairs:
+        want = set(t["faults"]) if t else set()
+        got = d["faults"] if d else set()
+        abstained = d["abstained"] if d else set()
+        if t is not None and not want:
+            correct_reps += 1
+            false_alarms += len(got & set(checks))
+        for c in checks:
+            if c in abstained and c not in got:
+                per_check[c]["abstained"] += 1
+                continue
+            per_check[c]["judged"] += 1
+            if c in want and c in got:
+                per_check[c]["tp"] += 1
+            elif c in got:
+                per_check[c]["fp"] += 1
+            elif c in want:
+                per_check[c]["fn"] += 1
+    expected = labels["rep_count"]
+    sides = {k: v for k, v in expected.items() if k != "total"}
+    detected_sides: dict[str, int] = {}
+    for d in found:
+        if d["side"]:
+            detected_sides[d["side"]] = detected_sides.get(d["side"], 0) + 1
+    exact = len(found) == expected["total"] and all(detected_sides.get(k, 0) == v for k, v in sides.items())
+    return {
+        "reps_expected": expected["total"], "reps_detected": len(found),
+        "reps_by_side_expected": sides or None, "reps_by_side_detected": detected_sides or None,
+        "rep_exact": exact, "rep_error": abs(len(found) - expected["total"]),
+        "correct_reps": correct_reps, "false_alarms": false_alarms, "checks": per_check,
+    }
+
+
+def _ratio(a: float, b: float) -> float | None:
+    return round(a / b, 4) if b else None
+
+
+def _f1(tp: int, fp: int, fn: int) -> dict[str, float | None]:
+    p = _ratio(tp, tp + fp)
+    r = _ratio(tp, tp + fn)
+    f = round(2 * p * r / (p + r), 4) if p is not None and r is not None and p + r > 0 else (
+        0.0 if (p == 0 or r == 0) else None)
+    return {"fault_precision": p, "fault_recall": r, "fault_f1": f}
+
+
+def aggregate(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """The metrics over a group of scored items."""
+    if not items:
+        return {}
+    checks: dict[str, dict[str, int]] = {}
+    for it in items:
+        for c, k in it["checks"].items():
+            acc = checks.setdefault(c, {"tp": 0, "fp": 0, "fn": 0, "abstained": 0, "judged": 0})
+            for key in acc:
+                acc[key] += k[key]
+    tot = {key: sum(c[key] for c in checks.values()) for key in ("tp", "fp", "fn", "abstained", "judged")}
+    correct = sum(it["correct_reps"] for it in items)
+    out: dict[str, Any] = {
+        "items": len(items),
+        "rep_exact_rate": _ratio(sum(it["rep_exact"] for it in items), len(items)),
+        "rep_mae": _ratio(sum(it["rep_error"] for it in items), len(items)),
+        **_f1(tot["tp"], tot["fp"], tot["fn"]),
+        "false_alarms_per_correct_rep": _ratio(sum(it["false_alarms"] for it in items), correct),
+        "correct_reps": correct,
+        "abstention_rate": _ratio(tot["abstained"], tot["abstained"] + tot["judged"]),
+    }
+    with_detection = [it for it in items if it.get("detection_rate") is not None]
+    if with_detection:
+        out["detection_rate"] = _ratio(sum(it["detection_rate"] for it in with_detection), len(with_detection))
+    out["per_check"] = {
+        c: {**_f1(k["tp"], k["fp"], k["fn"]), "tp": k["tp"], "fp": k["fp"], "fn": k["fn"],
+            "abstention_rate": _ratio(k["abstained"], k["abstained"] + k["judged"])}
+        for c, k in sorted(checks.items())
+    }
+    return out
+
+
+RENDERED_VIDEO_FORMAT = "posecheck-sample-video/1"  # tools/render's clips (samples/video/README.md)
+
+
+def from_rendered_video(data: dict[str, Any]) -> dict[str, Any]:
+    """A rendered clip's labels (samples/video) in this module's labels format."""
+    reps = [{"n": r["index"], "start_ms": r["start_ms"], "end_ms": r["end_ms"],
+             "hold_ms": round(1000 * r.get("hold_s", 0.0)), "faults": list(r.get("faults", [])),
+             **({"side": r["side"]} if r.get("side") else {})} for r in data["reps"]]
+    count: dict[str, int] = {"total": len(reps)}
+    for r in reps:
+        if "side" in r:
+            count[r["side"]] = count.get(r["side"], 0) + 1
+    return {"kind": "video", "source": data["video"], "exercise": data["exercise"], "profile": {},
+            "set_kind": data.get("variant"), "split": "rendered", "rep_count": count, "reps": reps,
+            "facing": data.get("facing"), "near_side": data.get("near_side")}
+
+
+def _labelled_paths(folder: Path) -> list[Path]:
+    paths = set(folder.rglob(f"*{LABELS_SUFFIX}"))
+    for path in folder.rglob("*.json"):
+        if path in paths or path.name.endswith(LABELS_SUFFIX):
+            continue
+        try:
+            with open(path, encoding="utf-8") as file:
+                head = file.read(200)
+        except OSError:
+            continue
+        if RENDERED_VIDEO_FORMAT in head:
+            paths.add(path)
+    return sorted(paths)
+
+
+def evaluate_item(labels_path: Path) -> dict[str, Any]:
+    try:
+        labels = json.loads(labels_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise PosecheckError(f"{labels_path}: not a readable labels file ({error})") from error
+    if labels.get("format") == RENDERED_VIDEO_FORMAT:
+        labels = from_rendered_video(labels)
+    kind = labels.get("kind", "recording")
+    source = labels_path.parent / labels["source"]
+    exercise = labels["exercise"]
+    if kind == "recording":
+        _, frames = iter_recording(source)
+    elif kind == "video":
+        try:
+            from posecheck.pipeline import poses  # the lead's video pipeline
+        except ImportError as error:
+            raise PosecheckError(f"{labels_path}: video items need posecheck.pipeline, not there yet") from error
+        _, frames = poses(str(source), show_progress=False)
+    else:
+        raise PosecheckError(f"{labels_path}: unknown item kind {kind!r} (recording or video)")
+    events, n, seen = run_exercise(exercise, frames, labels.get("profile") or {})
+    checks = [c.name for c in exercise_rules.get(exercise).run(**(labels.get("profile") or {})).checks]
+    scored = score_item(labels, events, checks)
+    return {"path": str(source), "exercise": exercise, "kind": kind, "split": labels.get("split"),
+            "set_kind": labels.get("set_kind"), "detection_rate": _ratio(seen, n), **scored}
+
+
+def evaluate_dir(folder: Path) -> dict[str, Any]:
+    paths = _labelled_paths(folder)
+    if not paths:
+        raise PosecheckError(f"no labelled items (*{LABELS_SUFFIX} or rendered-clip labels) in {folder}")
+    items = [evaluate_item(p) for p in paths]
+    by_ex: dict[str, list[dict[str, Any]]] = {}
+    for it in items:
+        by_ex.setdefault(it["exercise"], []).append(it)
+    return {"overall": aggregate(items), "exercises": {k: aggregate(v) for k, v in sorted(by_ex.items())},
+            "items": items}
+
+
+def _fmt(v: Any) -> str:
+    return "-" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v)
+
+
+def print_table(report: dict[str, Any]) -> None:
+    keys = ("items", "rep_exact_rate", "rep_mae", "fault_precision", "fault_recall", "fault_f1",
+            "false_alarms_per_correct_rep", "abstention_rate")
+    print(f"{'':18}" + "".join(f"{k[:14]:>15}" for k in keys))
+    for name, m in [*report["exercises"].items(), ("overall", report["overall"])]:
+        print(f"{name:18}" + "".join(f"{_fmt(m.get(k)):>15}" for k in keys))
+    for name, m in report["exercises"].items():
+        for check, c in m["per_check"].items():
+            print(f"  {name}.{check}: P {_fmt(c['fault_precision'])} R {_fmt(c['fault_recall'])} "
+                  f"F1 {_fmt(c['fault_f1'])} (tp {c['tp']} fp {c['fp']} fn {c['fn']}, "
+                  f"abstained {_fmt(c['abstention_rate'])})")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("evaluate", help="score the exercise rules on labelled recordings",
+                              description=__doc__.splitlines()[0])
+    p.add_argument("folder", type=Path, metavar="DIR", help="folder with *.labels.json items")
+    p.add_argument("--json", type=Path, metavar="OUT", help="write the full report here")
+    p.set_defaults(func=_main)
+
+
+def _main(args: argparse.Namespace) -> int:
+    if not args.folder.is_dir():
+        raise PosecheckError(f"{args.folder} is not a folder")
+    report = evaluate_dir(args.folder)
+    print_table(report)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    return 0

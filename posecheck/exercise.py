@@ -1,0 +1,420 @@
+"""The exercise engine: one `ExerciseRun` per set, fed every frame, returning that frame's events.
+
+    run = exercise_rules.get("knee_rolls").run()
+    for frame in frames:                    # PoseFrames, empty ones included
+        for event in run.update(frame):     # calibrated, rep started/completed, fault, abstained...
+            print(event.to_dict())
+
+An exercise module supplies the what (start position, movement signal, checks with thresholds and
+cues); this module supplies the how (smoothing, calibration, phases, debouncing, abstention, events).
+Same input, same events: time comes only from the frames' timestamps.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol
+
+import numpy as np
+
+from posecheck.calibration import Body, Calibration, Calibrator, other
+from posecheck.errors import PosecheckError
+from posecheck.events import Event, EventKind, Severity
+from posecheck.landmarks import PoseFrame
+from posecheck.phases import Completed, Phase, Started, Transition
+from posecheck.smoothing import VISIBLE, LandmarkSmoother
+
+# After this long without seeing the body, say so (shorter gaps are MediaPipe blinking).
+CANNOT_SEE_S = 0.7
+# After this long out of the start position between reps (or before calibration), say so.
+NOT_IN_START_S = 2.0
+# A check whose landmarks were visible for less than this share of its window abstains for that rep.
+MIN_JUDGED_SHARE = 0.5
+# A frame-to-frame gap larger than this is not counted as time spent in a fault.
+MAX_STEP_S = 0.25
+# The start position is judged only with the body at rest: no major near-side joint moving faster than
+# this (torso lengths per second, over STILL_WINDOW_S). A rep getting under way moves 0.3+.
+STILL_SPEED = 0.12
+STILL_WINDOW_S = 0.33
+# Unseen this long mid-rep and back in sight clearly on the other side (a side vote this strong): the
+# rep ended while unseen and the next one began.
+SIDE_GAP_S = 0.5
+SIDE_CLEAR = 0.1
+_STILL_JOINTS = ("near_shoulder", "near_elbow", "near_wrist", "near_hip", "near_knee", "near_ankle")
+
+
+class When(StrEnum):
+    """Which part of a rep a check judges."""
+
+    REST = "rest"  # the start position before the rep (attributed to the rep that follows)
+    OUT = "out"  # while the rep is under way
+    ANY = "any"  # both
+    REP = "rep"  # once, from the finished rep (hold time, side)
+
+
+@dataclass(frozen=True)
+class Targets:
+    reps_min: int
+    reps_max: int
+    hold_min_s: float = 0.0
+    hold_max_s: float = 0.0
+    sides: tuple[str, ...] = ()  # ("left", "right") when the exercise alternates sides
+
+
+@dataclass(frozen=True)
+class RepRecord:
+    """A finished rep, as rep-level checks see it."""
+
+    number: int
+    started_ms: int
+    completed_ms: int
+    hold_s: float | None  # None: the hold's start or end was not seen
+    peak: float
+    side: str | None
+
+
+@dataclass(frozen=True)
+class Check:
+    """One thing that should be true. A fault is its violation: `measure` above `threshold`
+    (below, when `fault_below`) for at least `min_duration_s`."""
+
+    name: str
+    source: str  # the routine's sentence this check comes from
+    cue: str  # what the person hears
+    reason: str  # why the threshold sits where it does
+    threshold: float
+    unit: str
+    when: When
+    measure: Callable[[Body], float | None] | None = None  # per frame
+    judge_rep: Callable[[RepRecord, RepRecord | None], float | None] | None = None  # per finished rep
+    fault_below: bool = False
+    landmarks: tuple[str, ...] = ()  # must be visible to judge; otherwise the check abstains
+    min_duration_s: float = 0.5
+    severity: Severity = Severity.WARNING
+    setting: str | None = None  # a profile setting that must be true for this check to run
+
+    def violated(self, value: float) -> bool:
+        return value < self.threshold if self.fault_below else value > self.threshold
+
+
+class Counter(Protocol):
+    phase: Phase
+
+    def update(self, t: float, signal: float | None, in_start: bool | None = None) -> list[Transition]: ...
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """Everything an exercise module declares; the engine needs nothing else."""
+
+    name: str
+    title: str
+    targets: Targets
+    checks: tuple[Check, ...]
+    core: tuple[str, ...]  # landmarks without which the person is not seen at all
+    start_position: Callable[[Body], bool]
+    signal: Callable[[Body], float | None]  # the movement that drives counting, 0 at rest
+    counter: Callable[[], Counter]
+    side: Callable[[Body], float | None] | None = None  # > 0: towards the camera side; < 0: away
+    rest_level: float = 0.0  # the signal must be below this for the rest reference to follow
+    rest_follow_s: float = 1.5  # how quickly the rest reference follows the body at rest
+    settings: tuple[str, ...] = ()  # profile settings it understands (e.g. "knee_problem")
+
+    def check(self, name: str) -> Check:
+        for c in self.checks:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+@dataclass
+class _Window:
+    """One check over one rep's window: how often it could judge and how long it has been violated."""
+
+    frames: int = 0
+    judged: int = 0
+    violated_s: float = 0.0
+    worst: float | None = None
+    flagged: bool = False
+    closed: bool = False
+
+
+@dataclass
+class _Missing:
+    since: float | None = None
+    reported: bool = False
+
+
+class ExerciseRun:
+    """State of one set of one exercise, for one person. Call `update` on every frame."""
+
+    def __init__(self, exercise: Exercise, settings: Mapping[str, object] | None = None) -> None:
+        settings = dict(settings or {})
+        unknown = sorted(set(settings) - set(exercise.settings))
+        if unknown:
+            known = ", ".join(exercise.settings) or "none"
+            raise PosecheckError(
+                f"{exercise.name} has no setting {', '.join(unknown)} (it understands: {known})"
+            )
+        self.exercise = exercise
+        self.settings = settings
+        self.checks = tuple(c for c in exercise.checks if c.setting is None or settings.get(c.setting))
+        self.smoother = LandmarkSmoother()
+        self.calibrator = Calibrator(exercise.start_position, exercise.core)
+        self.counter = exercise.counter()
+        self.calibration: Calibration | None = None
+        self.rest: np.ndarray | None = None
+        self.reps: list[RepRecord] = []
+        self.events: list[Event] = []
+        self._windows: dict[tuple[str, int], _Window] = {}
+        self._missing = _Missing()
+        self._out_of_start = _Missing()
+        self._last_t: float | None = None
+        self._side_votes = 0.0
+        self._set_done = False
+        self._recent: deque[tuple[float, np.ndarray, np.ndarray]] = deque()
+        self._signal_lost: float | None = None
+
+    # -- public -------------------------------------------------------------------------------
+    @property
+    def rep_number(self) -> int:
+        """The rep under way, or the next one when at rest (1-based)."""
+        return len(self.reps) + 1
+
+    def update(self, frame: PoseFrame) -> list[Event]:
+        t = frame.timestamp_ms / 1000.0
+        dt = 0.0 if self._last_t is None else min(max(t - self._last_t, 0.0), MAX_STEP_S)
+        self._last_t = t
+        out: list[Event] = []
+        seen, body = self._body(frame, t, out)
+        if not seen:
+            self._unseen(t, out)
+        else:
+            self._missing = _Missing()
+        if body is None:
+            if self.calibration is not None:
+                if self._signal_lost is None:
+                    self._signal_lost = t
+                self._apply(self.counter.update(t, None, None), t, out)
+            self.events.extend(out)
+            return out
+        in_start = self.exercise.start_position(body)
+        signal = self.exercise.signal(body)
+        if signal is None:
+            if self._signal_lost is None:
+                self._signal_lost = t
+        else:
+            self._check_side_after_gap(body, t, signal, out)
+            self._signal_lost = None
+        self._apply(self.counter.update(t, signal, in_start), t, out)
+        if self.counter.phase is Phase.OUT and self.exercise.side is not None and signal is not None:
+            vote = self.exercise.side(body)
+            if vote is not None:
+                self._side_votes += vote * max(signal, 0.0)
+        at_rest = self.counter.phase is Phase.REST
+        self._watch_start_position(t, at_rest and not in_start, out)
+        if at_rest and in_start and signal is not None and signal <= self.exercise.rest_level:
+            self._follow_rest(body, dt)
+        still = self._still(body, t)
+        settled = signal is not None and signal <= self.exercise.rest_level and still
+        self._judge(body, dt, t, out, settled)
+        self.events.extend(out)
+        return out
+
+    # -- seeing the body ----------------------------------------------------------------------
+    def _body(self, frame: PoseFrame, t: float, out: list[Event]) -> tuple[bool, Body | None]:
+        """(is the person seen, the body in calibrated terms or None before calibration)."""
+        if not frame.has_pose:
+            return False, None
+        visible = (frame.visibility >= VISIBLE) & (frame.presence >= VISIBLE)
+        z = frame.image[:, 2] * frame.image_size[0]
+        xy, z = self.smoother(t, frame.xy.astype(float), z.astype(float), visible)
+        if self.calibration is None:
+            calib, in_start = self.calibrator.update(t, xy, z, frame.visibility, visible, frame.image_size[0])
+            self._watch_start_position(t, not in_start, out)
+            seen = self.calibrator.provisional_body(xy, z, frame.visibility, visible).visible(*self.exercise.core)
+            if calib is not None:
+                self.calibration = calib
+                self.rest = calib.rest.copy()
+                out.append(self._event(EventKind.CALIBRATED, t, detail=(
+                    f"head towards the image {'right' if calib.facing > 0 else 'left'}, "
+                    f"{calib.near} side nearer the camera, torso {calib.scale_px:.0f} px")))
+            return seen, None
+        calib = self.calibration
+        body = Body(calib.body(xy), visible, z / calib.scale_px, calib.near, self.rest, calib.scale_px,
+                    calib.rest, calib.rest_depth)
+        if not body.visible(*self.exercise.core):
+            return False, None
+        return True, body
+
+    def _unseen(self, t: float, out: list[Event]) -> None:
+        if self._missing.since is None:
+            self._missing.since = t
+        if not self._missing.reported and t - self._missing.since >= CANNOT_SEE_S:
+            self._missing.reported = True
+            out.append(self._event(EventKind.CANNOT_SEE_YOU, t, cue="Move so the camera sees all of you",
+                                   severity=Severity.INFO))
+
+    def _watch_start_position(self, t: float, outside: bool, out: list[Event]) -> None:
+        if not outside:
+            self._out_of_start = _Missing()
+            return
+        if self._out_of_start.since is None:
+            self._out_of_start.since = t
+        if not self._out_of_start.reported and t - self._out_of_start.since >= NOT_IN_START_S:
+            self._out_of_start.reported = True
+            out.append(self._event(EventKind.NOT_IN_START_POSITION, t, severity=Severity.INFO,
+                                   cue=f"Get into the start position for {self.exercise.title.lower()}"))
+
+    def _still(self, body: Body, t: float) -> bool:
+        """Whether the body's major joints have stayed put over the last moments."""
+        idx = [body.index(n) for n in _STILL_JOINTS]
+        self._recent.append((t, body.points[idx].copy(), body.visible_mask[idx].copy()))
+        while self._recent and t - self._recent[0][0] > STILL_WINDOW_S:
+            self._recent.popleft()
+        t0, p0, v0 = self._recent[0]
+        if t - t0 < STILL_WINDOW_S / 2:
+            return True
+        seen = v0 & body.visible_mask[idx]
+        if not seen.any():
+            return True
+        speed = np.linalg.norm(body.points[idx][seen] - p0[seen], axis=1).max() / (t - t0)
+        return bool(speed < STILL_SPEED)
+
+    def _check_side_after_gap(self, body: Body, t: float, signal: float, out: list[Event]) -> None:
+        """Seen again mid-rep, now clearly to the other side: the rep ended unseen and another began."""
+        lost = self._signal_lost
+        split = getattr(self.counter, "split", None)
+        if (lost is None or t - lost < SIDE_GAP_S or self.exercise.side is None or split is None
+                or self.counter.phase is not Phase.OUT or abs(self._side_votes) == 0.0):
+            return
+        vote = self.exercise.side(body)
+        if vote is None or vote * self._side_votes >= 0 or abs(vote) < SIDE_CLEAR:
+            return
+        self._apply(split(lost, t), t, out)
+        self._side_votes = 0.0
+
+    def _follow_rest(self, body: Body, dt: float) -> None:
+        if self.rest is None or dt <= 0:
+            return
+        a = 1.0 - float(np.exp(-dt / self.exercise.rest_follow_s))
+        seen = body.visible_mask
+        self.rest[seen] += a * (body.points[seen] - self.rest[seen])
+
+    # -- reps ---------------------------------------------------------------------------------
+    def _apply(self, transitions: list[Transition], t: float, out: list[Event]) -> None:
+        for tr in transitions:
+            n = self.rep_number
+            if isinstance(tr, Started):
+                self._close(n, (When.REST,), tr.t, out)
+                self._side_votes = 0.0
+                out.append(self._event(EventKind.REP_STARTED, tr.t, rep=n))
+            elif isinstance(tr, Completed):
+                side = None
+                if self.exercise.side is not None and self.calibration is not None:
+                    near = self.calibration.near
+                    side = near if self._side_votes >= 0 else other(near)
+                rep = RepRecord(n, round(tr.started * 1000), round(tr.t * 1000), tr.hold_s, tr.peak, side)
+                previous = self.reps[-1] if self.reps else None
+                self.reps.append(rep)
+                out.append(self._event(EventKind.REP_COMPLETED, tr.t, rep=n, side=side,
+                                       hold_ms=None if tr.hold_s is None else round(tr.hold_s * 1000),
+                                       detail=f"peak {tr.peak:.2f}"))
+                for check in self.checks:
+                    if check.when is When.REP and check.judge_rep is not None:
+                        self._judge_rep(check, rep, previous, tr.t, out)
+                self._close(n, (When.OUT, When.ANY), tr.t, out)
+                if not self._set_done and len(self.reps) >= self.exercise.targets.reps_min:
+                    self._set_done = True
+                    out.append(self._event(EventKind.SET_COMPLETED, tr.t, severity=Severity.INFO,
+                                           detail=f"{len(self.reps)} reps"))
+
+    def _judge_rep(self, check: Check, rep: RepRecord, previous: RepRecord | None, t: float,
+                   out: list[Event]) -> None:
+        assert check.judge_rep is not None
+        value = check.judge_rep(rep, previous)
+        if value is None:
+            out.append(self._event(EventKind.ABSTAINED, t, rep=rep.number, check=check.name,
+                                   severity=Severity.INFO, detail="not seen well enough to judge"))
+            return
+        if check.violated(value):
+            out.append(self._fault(check, rep.number, t, value))
+
+    def _close(self, n: int, whens: tuple[When, ...], t: float, out: list[Event]) -> None:
+        for check in self.checks:
+            if check.when not in whens:
+                continue
+            w = self._windows.get((check.name, n))
+            if w is None or w.closed:
+                continue
+            w.closed = True
+            if not w.flagged and w.frames and w.judged < MIN_JUDGED_SHARE * w.frames:
+                out.append(self._event(EventKind.ABSTAINED, t, rep=n, check=check.name, severity=Severity.INFO,
+                                       detail=f"landmarks seen in {w.judged} of {w.frames} frames"))
+        for key in [k for k, w in self._windows.items() if w.closed]:
+            del self._windows[key]
+
+    # -- checks -------------------------------------------------------------------------------
+    def _judge(self, body: Body, dt: float, t: float, out: list[Event], settled: bool) -> None:
+        phase = self.counter.phase
+        n = self.rep_number
+        for check in self.checks:
+            if check.measure is None or check.when is When.REP:
+                continue
+            if check.when is When.REST and (phase is not Phase.REST or not settled):
+                continue  # the start position is judged when the body has come back to rest
+            if check.when is When.OUT and phase is not Phase.OUT:
+                continue
+            w = self._windows.setdefault((check.name, n), _Window())
+            if w.closed:
+                continue
+            if not body.visible(*check.landmarks):
+                w.frames += 1  # could not judge: counts towards abstaining
+                continue
+            value = check.measure(body)
+            if value is None:
+                continue  # the check does not apply to this moment (e.g. knees not rolled yet)
+            w.frames += 1
+            w.judged += 1
+            if not check.violated(value):
+                w.violated_s = 0.0
+                continue
+            w.violated_s += dt
+            if w.worst is None or (value < w.worst if check.fault_below else value > w.worst):
+                w.worst = value
+            if not w.flagged and w.violated_s >= check.min_duration_s:
+                w.flagged = True
+                out.append(self._fault(check, n, t, w.worst))
+
+    def _fault(self, check: Check, rep: int, t: float, value: float) -> Event:
+        relation = "under" if check.fault_below else "over"
+        return self._event(EventKind.FAULT, t, rep=rep, check=check.name, severity=check.severity, cue=check.cue,
+                           detail=f"{value:.2f} {check.unit}, {relation} the limit of {check.threshold:g}",
+                           value=round(float(value), 3), limit=check.threshold)
+
+    def _event(self, kind: EventKind, t: float, **fields: object) -> Event:
+        return Event(kind, round(t * 1000), self.exercise.name, **fields)  # type: ignore[arg-type]
+
+
+@dataclass
+class RunSummary:
+    """Reps and faults of a finished run, read back from its events."""
+
+    reps: int = 0
+    by_side: dict[str, int] = field(default_factory=dict)
+    faults: dict[int, list[str]] = field(default_factory=dict)
+
+
+def summarize(events: list[Event]) -> RunSummary:
+    out = RunSummary()
+    for e in events:
+        if e.kind is EventKind.REP_COMPLETED:
+            out.reps += 1
+            if e.side:
+                out.by_side[e.side] = out.by_side.get(e.side, 0) + 1
+        elif e.kind is EventKind.FAULT and e.rep is not None and e.check is not None:
+            out.faults.setdefault(e.rep, []).append(e.check)
+    return out

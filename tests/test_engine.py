@@ -1,0 +1,115 @@
+"""The engine: same input same events, timers advance on empty frames, phases debounce, checks abstain."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from kinematic_sets import events_of, labelled
+
+import exercise_rules
+from posecheck.events import EventKind
+from posecheck.landmarks import PoseFrame
+from posecheck.phases import Completed, HoldCounter, PacedHoldCounter, Phase, RockingCounter, Started
+
+
+def test_the_same_recording_gives_the_same_events():
+    s = labelled("knee_rolls", "correct", 1002, max_reps=3)
+    runs = exercise_rules.get("knee_rolls").run(), exercise_rules.get("knee_rolls").run()
+    first = [e.to_dict() for f in s.frames for e in runs[0].update(f)]
+    second = [e.to_dict() for f in s.frames for e in runs[1].update(f)]
+    assert first == second
+    assert any(e["kind"] == "rep_completed" for e in first)
+
+
+def test_frames_with_nobody_advance_the_clock_and_say_so():
+    run = exercise_rules.get("back_extensions").run()
+    events = [e for t in range(0, 2000, 66) for e in run.update(PoseFrame.empty(t, (1280, 720)))]
+    assert [e.kind for e in events] == [EventKind.CANNOT_SEE_YOU]
+    assert events[0].timestamp_ms >= 700
+
+
+def test_calibration_finds_the_side_facing_the_camera_and_the_head_direction():
+    for seed in (1000, 1001, 1002, 1003):
+        s = labelled("back_extensions", "correct", seed, max_reps=1)
+        run = exercise_rules.get("back_extensions").run()
+        for frame in s.frames:
+            run.update(frame)
+        assert run.calibration is not None
+        assert run.calibration.near == s.labels["near_side"]
+        assert (run.calibration.facing > 0) == (s.labels["facing"] == "right")
+
+
+def test_a_jittering_signal_near_the_threshold_does_not_count_reps():
+    counter = HoldCounter(enter=0.2, exit=0.1)
+    rng = np.random.default_rng(0)
+    out = [tr for i in range(300) for tr in counter.update(i / 15, 0.15 + rng.normal(0, 0.03))]
+    assert not any(isinstance(tr, Completed) for tr in out)
+
+
+def test_a_held_rep_is_counted_once_with_its_hold_time():
+    counter = HoldCounter(enter=0.2, exit=0.1)
+    signal = [0.0] * 15 + [0.5] * 60 + [0.0] * 30  # 4 s out at 15 fps
+    out = [tr for i, s in enumerate(signal) for tr in counter.update(i / 15, s)]
+    assert [type(tr) for tr in out] == [Started, Completed]
+    assert out[1].hold_s == pytest.approx(4.0, abs=0.15)
+
+
+def test_a_hold_whose_end_was_not_seen_has_no_length():
+    counter = HoldCounter(enter=0.2, exit=0.1)
+    signal = [0.0] * 15 + [0.5] * 30 + [None] * 30 + [0.0] * 30
+    out = [tr for i, s in enumerate(signal) for tr in counter.update(i / 15, s)]
+    assert isinstance(out[-1], Completed) and out[-1].hold_s is None
+
+
+def test_a_rock_counts_only_after_both_ends_are_reached():
+    counter = RockingCounter(level=1.0, release=0.3)
+    half = [0.0, -1.5, -1.5, -1.5, -1.5, 0.0, 0.0, 0.0]  # flatten and back: not a rep
+    full = [-1.5] * 4 + [1.5] * 4 + [0.0] * 4
+    out = [tr for i, s in enumerate(half + full) for tr in counter.update(i / 10, s)]
+    assert sum(isinstance(tr, Completed) for tr in out) == 1
+
+
+def test_paced_holds_wait_for_the_start_position_and_end_early_when_left():
+    counter = PacedHoldCounter(prepare_s=2, hold_s=10, relax_s=2)
+    out = []
+    for i in range(60):  # 6 s out of position: no hold starts
+        out += counter.update(i / 10, 0.0, in_start=False)
+    assert out == [] and counter.phase is Phase.REST
+    for i in range(60, 200):  # in position from 6 s; leaves at 12 s
+        out += counter.update(i / 10, 0.0, in_start=i < 120)
+    assert isinstance(out[0], Started) and out[0].t == pytest.approx(8.0)
+    assert isinstance(out[1], Completed) and out[1].hold_s == pytest.approx(4.0, abs=0.15)
+
+
+def test_a_check_whose_landmarks_are_hidden_abstains_instead_of_passing():
+    s = labelled("back_extensions", "correct", 1000, max_reps=2)
+    run = exercise_rules.get("back_extensions").run()
+    events = []
+    for f in s.frames:
+        if run.calibration is not None:
+            vis = f.visibility.copy()
+            vis[[7, 8]] = 0.1  # both ears hidden: the neck cannot be judged
+            f = PoseFrame(f.timestamp_ms, f.image_size, f.image, vis, f.presence, f.world) if f.has_pose else f
+        events += run.update(f)
+    abstained = {(e.rep, e.check) for e in events if e.kind is EventKind.ABSTAINED}
+    reps = [e.rep for e in events if e.kind is EventKind.REP_COMPLETED]
+    assert reps and all((n, "neck_long") in abstained for n in reps)
+    assert not any(e.kind is EventKind.FAULT and e.check == "neck_long" for e in events)
+
+
+def test_every_exercise_is_found_by_name_and_declares_its_checks():
+    from posecheck.errors import PosecheckError
+
+    for name in exercise_rules.NAMES:
+        module = exercise_rules.get(name)
+        assert name == module.NAME and module.CHECKS and module.TARGETS.reps_min >= 1
+        assert module.run().update(PoseFrame.empty(0, (640, 480))) == []
+    with pytest.raises(PosecheckError, match="choose one of"):
+        exercise_rules.get("sit_ups")
+
+
+def test_events_include_rep_side_and_hold():
+    events = events_of("knee_rolls", "correct", 1000, max_reps=6)
+    done = [e for e in events if e.kind is EventKind.REP_COMPLETED]
+    assert {e.side for e in done} == {"left", "right"}
+    assert all(e.hold_ms is None or e.hold_ms > 0 for e in done)
