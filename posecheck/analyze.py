@@ -1,29 +1,28 @@
-"""`posecheck analyze SOURCE --exercise NAME`: run one exercise over a recording or a video and
-print the reps and faults with their times."""
+"""`posecheck analyze SOURCE --exercise NAME`: one exercise over a video or a landmark recording.
+
+Prints the reps and faults with their times, records the run as a session (landmarks, events, and
+the video when the source is one) and writes its form-feedback report.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import exercise_rules
-from posecheck.errors import PosecheckError
+from posecheck import pipeline
 from posecheck.events import Event, EventKind
-from posecheck.recording import iter_recording
+from posecheck.models import DEFAULT_VARIANT, VARIANTS
+from posecheck.report.targets import targets_for
+from posecheck.session import SessionWriter, new_session_dir
+from posecheck.sources import is_video_file
 
-RECORDING_SUFFIXES = (".jsonl",)
-
-
-def _frames(source: str, variant: str):
-    if Path(source).suffix.lower() in RECORDING_SUFFIXES:
-        return iter_recording(source)[1]
-    try:
-        from posecheck.pipeline import poses  # the video pipeline: source -> MediaPipe -> PoseFrames
-    except ImportError as error:
-        raise PosecheckError(
-            f"{source}: analysing video needs posecheck.pipeline; record landmarks first and analyse the .jsonl"
-        ) from error
-    return poses(source, variant=variant)[1]
+SHOWN = {EventKind.CALIBRATED, EventKind.REP_COMPLETED, EventKind.FAULT, EventKind.ABSTAINED,
+         EventKind.NOT_IN_START_POSITION, EventKind.CANNOT_SEE_YOU, EventKind.SET_COMPLETED}
 
 
 def describe(e: Event) -> str:
@@ -39,26 +38,89 @@ def describe(e: Event) -> str:
     return f"{t}  {e.kind.value.replace('_', ' ')}" + (f" - {e.cue}" if e.cue else "")
 
 
+@dataclass(frozen=True)
+class Analysis:
+    session: Path
+    reps: int
+    faults: int
+    frames: int
+    frames_with_pose: int
+    events: list[Event]
+
+
+def _keep_video(source: str, target: Path) -> None:
+    """The session keeps the video for the report's snapshots: a hard link where possible, else a copy."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def analyze(source: str, exercise: str, settings: dict, session_dir: str | Path | None = None,
+            variant: str = DEFAULT_VARIANT, model: str | None = None, echo=print) -> Analysis:
+    """source -> pose -> rules -> events, recorded into a session folder as it goes."""
+    module = exercise_rules.get(exercise)
+    header, poses = pipeline.poses(source, variant, model)
+    targets = targets_for(exercise)
+    with_video = is_video_file(str(source))
+    events: list[Event] = []
+    frames = seen = 0
+    with SessionWriter(new_session_dir(session_dir), name=f"{module.TITLE}: {Path(source).name}",
+                       profile={"source": str(source), **settings}) as session:
+        run = module.run(**settings)
+        with session.start_exercise(exercise, targets.to_dict() if targets else None, header,
+                                    video=with_video) as writer:
+            if with_video and writer.video_path is not None:
+                _keep_video(source, writer.video_path)
+            for frame in poses:
+                new = run.update(frame)
+                writer.write_frame(frame)
+                writer.write_events(new)
+                frames += 1
+                seen += frame.has_pose
+                events.extend(new)
+                for e in new:
+                    if e.kind in SHOWN:
+                        echo(describe(e))
+    faults = sum(e.kind is EventKind.FAULT for e in events)
+    return Analysis(session.path, len(run.reps), faults, frames, seen, events)
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("analyze", help="reps and faults of one exercise in a recording or video",
+    p = subparsers.add_parser("analyze", help="reps and faults of one exercise in a video or recording",
                               description=__doc__.splitlines()[0])
-    p.add_argument("source", help="a landmark recording (.jsonl) or a video file")
+    p.add_argument("source", help="a video file, a folder of images, or a landmark recording (.jsonl)")
     p.add_argument("--exercise", required=True, choices=exercise_rules.NAMES)
     p.add_argument("--knee-problem", action="store_true", help="heels stretch: flag sitting on the heels")
-    p.add_argument("--variant", default="full", choices=["lite", "full", "heavy"], help="pose model for video")
+    p.add_argument("--variant", default=DEFAULT_VARIANT, choices=VARIANTS, help="pose model for video")
+    p.add_argument("--model", help="an explicit .task model file (overrides --variant)")
+    p.add_argument("--session-dir", help="where to record the session (default: a new folder in your data folder)")
+    p.add_argument("--no-report", action="store_true", help="record the session but write no report")
+    p.add_argument("--no-history", action="store_true", help="do not add the session to your history")
     p.set_defaults(func=_main)
 
 
+def settings_for(exercise: str, knee_problem: bool) -> dict:
+    """Only the settings an exercise understands: the knee problem matters to the heels stretch."""
+    return {"knee_problem": True} if knee_problem and exercise == "heels_stretch" else {}
+
+
+def summarise(analysis: Analysis, exercise: str, history: bool, report: bool) -> None:
+    module = exercise_rules.get(exercise)
+    print(f"{module.TITLE}: {analysis.reps} reps, {analysis.faults} faults "
+          f"(a person in {analysis.frames_with_pose} of {analysis.frames} frames)")
+    print(f"session: {analysis.session}")
+    if analysis.frames == 0:
+        print("posecheck: the source gave no frames", file=sys.stderr)
+    if report:
+        from posecheck.report import make_report
+
+        files = make_report(analysis.session, history=history)
+        print(f"report: {files.html}")
+
+
 def _main(args: argparse.Namespace) -> int:
-    module = exercise_rules.get(args.exercise)
-    settings = {"knee_problem": True} if args.knee_problem and args.exercise == "heels_stretch" else {}
-    run = module.run(**settings)
-    shown = {EventKind.CALIBRATED, EventKind.REP_COMPLETED, EventKind.FAULT, EventKind.ABSTAINED,
-             EventKind.NOT_IN_START_POSITION, EventKind.CANNOT_SEE_YOU, EventKind.SET_COMPLETED}
-    for frame in _frames(args.source, args.variant):
-        for e in run.update(frame):
-            if e.kind in shown:
-                print(describe(e))
-    faults = sum(e.kind is EventKind.FAULT for e in run.events)
-    print(f"{module.TITLE}: {len(run.reps)} reps, {faults} faults")
-    return 0
+    settings = settings_for(args.exercise, args.knee_problem)
+    analysis = analyze(args.source, args.exercise, settings, args.session_dir, args.variant, args.model)
+    summarise(analysis, args.exercise, history=not args.no_history, report=not args.no_report)
+    return 0 if analysis.frames else 2

@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "posecheck.live.command",
     "posecheck.evaluate",
     "posecheck.analyze",
+    "posecheck.demo",
 )
 
 

@@ -27,6 +27,7 @@ flushed one by one: a session killed with SIGKILL loses at most the line being w
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import tempfile
@@ -68,6 +69,15 @@ def parse_time(text: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def new_session_dir(requested: str | Path | None = None) -> Path:
+    """The folder for a new session: the one asked for, else a time-stamped one in the user's data folder."""
+    if requested:
+        return Path(requested).expanduser()
+    from posecheck.history.store import data_dir
+
+    return data_dir() / "sessions" / datetime.now().strftime("%Y-%m-%d_%H%M%S")
+
+
 def file_stem(index: int, exercise: str) -> str:
     """`01-knee_rolls`: the exercise's files sort in the order they were done."""
     safe = _SAFE_NAME.sub("_", exercise.lower()).strip("_") or "exercise"
@@ -75,16 +85,20 @@ def file_stem(index: int, exercise: str) -> str:
 
 
 def _write_json_atomically(path: Path, data: dict[str, Any]) -> None:
+    tmp_name: str | None = None
     try:
         with tempfile.NamedTemporaryFile(
             "w", encoding="utf-8", dir=path.parent, prefix=".session-", suffix=".tmp", delete=False
         ) as tmp:
+            tmp_name = tmp.name
             json.dump(data, tmp, indent=2, ensure_ascii=False)
             tmp.write("\n")
             tmp.flush()
             os.fsync(tmp.fileno())
         os.replace(tmp.name, path)
     except OSError as error:
+        if tmp_name is not None:
+            Path(tmp_name).unlink(missing_ok=True)  # the old session.json stays whole; leave no half copy
         raise SessionError(f"cannot write {path}: {error.strerror}") from error
 
 
@@ -338,7 +352,7 @@ def _read_session_json(path: Path, problems: list[str]) -> dict[str, Any] | None
     except FileNotFoundError:
         problems.append(f"{SESSION_FILE} is missing; the session was rebuilt from its recordings")
         return None
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         problems.append(f"{SESSION_FILE} is unreadable; the session was rebuilt from its recordings")
         return None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
@@ -382,7 +396,7 @@ def _safe_file(folder: Path, name: Any) -> Path | None:
 def _load_exercise(folder: Path, entry: dict[str, Any], position: int) -> ExerciseRecord:
     files = entry.get("files") if isinstance(entry.get("files"), dict) else {}
     record = ExerciseRecord(
-        index=int(entry.get("index") or position),
+        index=entry["index"] if _is_int(entry.get("index")) else position,
         exercise=str(entry.get("exercise") or "unknown"),
         targets=entry.get("targets") if isinstance(entry.get("targets"), dict) else {},
         started_at=parse_time(entry.get("started_at")),
@@ -436,11 +450,28 @@ def _load_events(record: ExerciseRecord, file: Path | None) -> None:
         try:
             data = json.loads(line)
             # Fields a later posecheck adds are skipped, not fatal.
-            record.events.append(Event.from_dict({k: v for k, v in data.items() if k in _EVENT_FIELDS}))
-        except (ValueError, KeyError, TypeError):
+            event = Event.from_dict({k: v for k, v in data.items() if k in _EVENT_FIELDS})
+            if not _well_typed(event):
+                raise TypeError("an event field has the wrong type")
+            record.events.append(event)
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             if number == len(lines):  # the last line, with no newline: cut off when the writer died
                 record.problems.append(f"the event log {file.name} ends with a cut-off line")
             else:
                 bad += 1
     if bad:
         record.problems.append(f"the event log {file.name} has {bad} unreadable line(s), skipped")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _well_typed(event: Event) -> bool:
+    """An event line a hand or a bug edited into nonsense (a time that is not a number, say) is skipped."""
+    numbers_ok = all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+                     for v in (event.value, event.limit) if v is not None)
+    texts_ok = all(v is None or isinstance(v, str) for v in (event.side, event.check, event.cue, event.detail))
+    return (_is_int(event.timestamp_ms) and isinstance(event.exercise, str) and numbers_ok and texts_ok
+            and all(v is None or _is_int(v) for v in (event.rep, event.hold_ms)))
+

@@ -156,6 +156,13 @@ def is_recording(spec: str) -> bool:
     return spec.endswith(RECORDING_SUFFIXES)
 
 
+def is_video_file(spec: str) -> bool:
+    """A file that `open_source` reads as a video (not a recording, an image or a camera)."""
+    path = Path(spec)
+    return (not is_recording(spec) and not spec.isdigit() and path.is_file()
+            and path.suffix.lower() not in IMAGE_SUFFIXES)
+
+
 def open_source(spec: str | int) -> Source:
     """A webcam (index like "0" or /dev/videoN), a video file or a folder of images."""
     if isinstance(spec, int) or str(spec).isdigit():

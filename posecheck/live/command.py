@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from datetime import datetime
-from pathlib import Path
 
 from posecheck.errors import PosecheckError
 from posecheck.live.loop import LiveLoop, NewestFrame
@@ -17,7 +15,7 @@ from posecheck.live.voice import Voice
 from posecheck.models import DEFAULT_VARIANT, VARIANTS, resolve_model
 from posecheck.pipeline import header_for
 from posecheck.pose import PoseEstimator
-from posecheck.session import SessionWriter
+from posecheck.session import SessionWriter, new_session_dir
 from posecheck.sources import ImagesSource, open_source
 
 # Exit statuses besides 0 (done, quit or --max-seconds reached) and 2 (bad input).
@@ -65,14 +63,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     _common(guided)
 
 
-def _session_dir(arg: str | None) -> Path:
-    if arg:
-        return Path(arg).expanduser()
-    from posecheck.history.store import data_dir
-
-    return data_dir() / "sessions" / datetime.now().strftime("%Y-%m-%d_%H%M%S")
-
-
 def _has_screen() -> bool:
     return sys.platform in ("win32", "darwin") or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
@@ -100,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
         for line in PHYSIO_NOTICE:
             print(line)
         write_default_profile(args.profile)
-    session = SessionWriter(_session_dir(args.session_dir), name=" ".join(s.title for s in steps), profile=settings)
+    session = SessionWriter(new_session_dir(args.session_dir), name=" ".join(s.title for s in steps), profile=settings)
     voice = Voice(enabled=profile.voice and not args.no_voice)
     trainer = Trainer(
         steps, session, header_for(source, resolved), settings=settings, voice=voice,
