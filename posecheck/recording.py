@@ -115,6 +115,7 @@ class RecordingWriter:
             self._file: IO[str] = open(self.path, "w", encoding="utf-8")  # noqa: SIM115
         except OSError as error:
             raise RecordingError(f"cannot write the recording {self.path}: {error.strerror}") from error
+        self._failed = False
         self._write(header.to_dict())
         self.frames_written = 0
 
@@ -123,6 +124,7 @@ class RecordingWriter:
             self._file.write(json.dumps(data, separators=(",", ":")) + "\n")
             self._file.flush()
         except OSError as error:
+            self._failed = True
             raise RecordingError(f"cannot write the recording {self.path}: {error.strerror}") from error
 
     def write(self, frame: PoseFrame) -> None:
@@ -130,7 +132,13 @@ class RecordingWriter:
         self.frames_written += 1
 
     def close(self) -> None:
-        self._file.close()
+        try:
+            self._file.close()
+        except OSError as error:
+            # After a failed write (a full disk) the unwritten rest of the line cannot be flushed either; that
+            # failure was reported already, and every line before it is on disk.
+            if not self._failed:
+                raise RecordingError(f"cannot write the recording {self.path}: {error.strerror}") from error
 
     def __enter__(self) -> RecordingWriter:
         return self
@@ -181,7 +189,7 @@ def iter_recording(path: str | Path) -> tuple[RecordingHeader, Iterator[PoseFram
                 continue
             try:
                 yield frame_from_dict(json.loads(text), header.image_size)
-            except (ValueError, KeyError, TypeError) as error:
+            except (ValueError, KeyError, TypeError, RecursionError) as error:  # RecursionError: "[[[[..."
                 if is_last and not text.endswith("\n"):
                     warnings.warn(
                         f"{path}: the last line ({number}) is cut off; the recording ends before it",
@@ -196,7 +204,7 @@ def iter_recording(path: str | Path) -> tuple[RecordingHeader, Iterator[PoseFram
 def _parse_header(path: Path, text: str) -> RecordingHeader:
     try:
         data = json.loads(text)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise RecordingError(f"{path}, line 1: not a posecheck recording (no JSON header)") from error
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise RecordingError(f"{path}, line 1: not a posecheck recording (format is not {FORMAT!r})")

@@ -75,7 +75,13 @@ def new_session_dir(requested: str | Path | None = None) -> Path:
         return Path(requested).expanduser()
     from posecheck.history.store import data_dir
 
-    return data_dir() / "sessions" / datetime.now().strftime("%Y-%m-%d_%H%M%S")
+    stamped = data_dir() / "sessions" / datetime.now().strftime("%Y-%m-%d_%H%M%S")
+    # Two sessions started within the same second (back-to-back `analyze` runs) each get their own folder.
+    candidate, n = stamped, 1
+    while candidate.exists():
+        n += 1
+        candidate = stamped.with_name(f"{stamped.name}-{n}")
+    return candidate
 
 
 def file_stem(index: int, exercise: str) -> str:

@@ -16,6 +16,8 @@ from posecheck.landmarks import Landmark, PoseFrame
 
 # Mean brightness (0-255) below which MediaPipe starts to lose a person on a dark floor.
 DARK_MEAN = 50.0
+# Mean brightness above which most of the picture is washed out (a window or a lamp behind the mat).
+BRIGHT_MEAN = 230.0
 # A landmark closer than this fraction of the image to its edge is cut off (MediaPipe extrapolates there).
 EDGE_MARGIN = 0.02
 # Below this visibility a landmark is not seen (MediaPipe's own "probably in view" level).
@@ -79,8 +81,11 @@ def _spread(frame: PoseFrame) -> float:
 
 def assess(image_bgr: np.ndarray, frame: PoseFrame, people: int) -> Advice | None:
     """The first thing to change for the camera to see the exercise well, or None when all is fine."""
-    if brightness(image_bgr) < DARK_MEAN:
+    light = brightness(image_bgr)
+    if light < DARK_MEAN:
         return Advice("light", "Turn the lights on")
+    if light > BRIGHT_MEAN:
+        return Advice("light", "Too bright: turn the camera away from the light")
     if not frame.has_pose:
         return Advice("person", "Get onto the mat where the camera can see you")
     if people > 1:

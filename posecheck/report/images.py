@@ -157,6 +157,8 @@ def signal_plot(
         stop = end if stop is None else stop
         axes.axvspan(start, stop, color="#7fa7c9" if rep % 2 else "#b7cde0", alpha=0.35, linewidth=0)
         text = f"{rep}{(side or '')[:1].upper()}"
+        if len(t_s) and not float(t_s[0]) <= (start + stop) / 2 <= end:
+            continue  # a rep outside the recording (a damaged event log): a label there would blow up the figure
         axes.annotate(text, ((start + stop) / 2, 1.0), xycoords=("data", "axes fraction"),
                       ha="center", va="bottom", fontsize=8, color="#3b4a5a")
     for number, (start, stop) in enumerate(unseen_spans(t_s, values)):
