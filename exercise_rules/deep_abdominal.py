@@ -74,8 +74,9 @@ def legs_moved(body: Body) -> float | None:
 
 
 def head_and_shoulders_moved(body: Body) -> float:
-    """Head rising, or the shoulder drawn up towards the ear (along the body), torso lengths."""
-    head = max(body.rise("near_ear"), body.rise("nose"))
+    """Head risen from where it rested at calibration (people tense up while breathing in, before the
+    hold's timer starts), or the shoulder drawn up towards the ear (along the body), torso lengths."""
+    head = max(float(body.p(n)[1] - body.neutral(n)[1]) for n in ("near_ear", "nose"))
     shrug = body.p("near_shoulder")[0] - body.rest("near_shoulder")[0]
     return max(head, shrug)
 

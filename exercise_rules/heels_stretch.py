@@ -43,10 +43,13 @@ HOLD_MIN_S = 2.5
 # Knees level with the hips: the thigh within 16 degrees of upright (a knee 12 cm off under a 45 cm
 # thigh); MediaPipe's hip point is 5-10 degrees off the anatomical hip, so tighter would nag.
 THIGH_TILT_MAX = 16.0
-# Hands beneath the shoulders: the arm within 16 degrees of upright, same reasoning.
-ARM_TILT_MAX = 16.0
-# Elbows not locked: a soft elbow is 150-170 degrees; locked straight reads 175+ on the near arm.
-ELBOW_LOCKED = 174.0
+# Hands beneath the shoulders: the arm within 11 degrees of upright (a hand 10 cm off under a 55 cm
+# arm). The arm has no hip point to blur it: MediaPipe reads arms placed upright within 3 degrees on
+# rendered clips, and hands 17 cm ahead at 16.
+ARM_TILT_MAX = 11.0
+# Elbows not locked: MediaPipe reads a side-on elbow short of straight. On rendered clips a locked
+# (180-degree) elbow reads 164-170, median 168; a soft 160-degree elbow, 155-164. Over 166.5 is locked.
+ELBOW_LOCKED = 166.5
 # Neck long, head in line with the back: the neck within 26 degrees of the back's line (hanging or
 # craning both go 35+); the margin covers MediaPipe's hip-point offset, which tilts the back's line.
 NECK_BEND_MAX = 26.0
@@ -131,7 +134,7 @@ CHECKS = (
         name="hands_under_shoulders",
         source="hands directly beneath your shoulders",
         cue="Put your hands under your shoulders",
-        reason="arm more than 16 degrees off upright",
+        reason="arm more than 11 degrees off upright (a hand 10 cm off); placed upright, MediaPipe reads < 4",
         threshold=ARM_TILT_MAX, unit="degrees", when=When.REST, measure=arm_tilt,
         landmarks=("near_shoulder", "near_wrist"), min_duration_s=0.4,
     ),
@@ -139,7 +142,7 @@ CHECKS = (
         name="elbows_locked",
         source="don't lock your elbows",
         cue="Soften your elbows",
-        reason="a soft elbow is 150-170 degrees; locked reads 175+",
+        reason="MediaPipe reads a locked elbow 164-170 from the side, a soft one 155-164",
         threshold=ELBOW_LOCKED, unit="degrees", when=When.REST, measure=elbow_angle,
         landmarks=("near_shoulder", "near_elbow", "near_wrist"), min_duration_s=0.4,
     ),

@@ -40,15 +40,19 @@ HOLD_MIN_S = 2.5
 # Rolled towards the camera the near knee drops at least this share of the larger drop more than the
 # far one (0.3+ seen, both on kinematic sets and on MediaPipe run on rendered clips); away, under 0.05.
 TOWARDS_SHARE = 0.15
-# A shoulder coming up 0.12 torso lengths (5-6 cm) is off the floor: lying still it moves < 0.03.
-SHOULDER_LIFT = 0.12
+# A shoulder coming up 0.07 torso lengths (3-4 cm) is off the floor: lying on it, it moves < 0.03
+# (MediaPipe on rendered clips: < 0.02; a chest rolled with the knees lifts it 0.05-0.19).
+SHOULDER_LIFT = 0.07
 # Knees together and rolled: the upper knee drops at least 0.4 as far as the lower one (less only by
-# the knees' width, tipped over); a knee left 30 degrees behind drops under 0.15 as far.
-KNEES_APART = 0.22
+# the knees' width, tipped over; 0.52+ from MediaPipe on rendered clips); knees 18 cm apart read
+# 0.13-0.41 there, a knee left 30 degrees behind under 0.15.
+KNEES_APART = 0.27
 # Knees are judged together or apart only once well rolled.
 KNEES_JUDGED_FROM = 0.25
-# Feet rising 0.15 torso lengths (7-8 cm) have left the floor: rolling onto their edges lifts them < 0.06.
-FEET_LIFT = 0.15
+# Feet rising 0.06 torso lengths (3 cm) have left the floor: rolling onto their edges lifts them < 0.03
+# (MediaPipe on rendered clips: < 0.02; feet 14 cm up read 0.07-0.10, the heel and ankle points
+# staying low while the toes come up).
+FEET_LIFT = 0.06
 
 
 def start_position(body: Body) -> bool:
@@ -118,7 +122,7 @@ CHECKS = (
         name="shoulders_on_floor",
         source="roll your knees to the one side, following with your pelvis and keeping both shoulders on the floor",
         cue="Keep both shoulders on the floor",
-        reason="a shoulder 0.12 torso lengths up is off the mat; lying flat it moves < 0.03",
+        reason="a shoulder 0.07 torso lengths up is off the mat; lying flat it moves < 0.03",
         threshold=SHOULDER_LIFT, unit="torso lengths", when=When.OUT, measure=shoulder_lift,
         landmarks=("near_shoulder", "far_shoulder"), min_duration_s=0.5,
     ),
@@ -126,7 +130,7 @@ CHECKS = (
         name="knees_together",
         source="Bring your knees up, keeping them bent and together",
         cue="Keep your knees together",
-        reason="together, the upper knee drops 0.4+ as far as the lower; a knee left behind, under 0.15",
+        reason="together, the upper knee drops 0.4+ as far as the lower; knees apart, 0.13-0.41",
         threshold=KNEES_APART, unit="of the lower knee's drop", when=When.OUT, measure=knees_drop_together,
         fault_below=True,
         landmarks=("near_knee", "far_knee"), min_duration_s=1.0,
@@ -135,7 +139,7 @@ CHECKS = (
         name="feet_on_floor",
         source="keeping them bent and together with your feet still on the floor",
         cue="Keep your feet on the floor",
-        reason="feet rolling onto their edges rise < 0.06 torso lengths; lifted feet 0.2+",
+        reason="feet rolling onto their edges rise < 0.03 torso lengths; lifted feet 0.07+",
         threshold=FEET_LIFT, unit="torso lengths", when=When.OUT, measure=feet_lift,
         landmarks=("near_ankle", "near_heel"), min_duration_s=0.5,
     ),

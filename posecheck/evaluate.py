@@ -22,6 +22,7 @@ import exercise_rules
 from posecheck.errors import PosecheckError
 from posecheck.events import Event, EventKind
 from posecheck.landmarks import PoseFrame
+from posecheck.progress import progress
 from posecheck.recording import iter_recording
 
 LABELS_SUFFIX = ".labels.json"
@@ -192,11 +193,16 @@ def evaluate_item(labels_path: Path) -> dict[str, Any]:
         labels = json.loads(labels_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise PosecheckError(f"{labels_path}: not a readable labels file ({error})") from error
-    if labels.get("format") == RENDERED_VIDEO_FORMAT:
-        labels = from_rendered_video(labels)
+    if not isinstance(labels, dict):
+        raise PosecheckError(f"{labels_path}: not a labels file (a JSON object is expected)")
+    try:
+        if labels.get("format") == RENDERED_VIDEO_FORMAT:
+            labels = from_rendered_video(labels)
+        source = labels_path.parent / labels["source"]
+        exercise = labels["exercise"]
+    except (KeyError, TypeError) as error:
+        raise PosecheckError(f"{labels_path}: the labels lack {error} (see samples/kinematic/README.md)") from error
     kind = labels.get("kind", "recording")
-    source = labels_path.parent / labels["source"]
-    exercise = labels["exercise"]
     if kind == "recording":
         _, frames = iter_recording(source)
     elif kind == "video":
@@ -218,7 +224,7 @@ def evaluate_dir(folder: Path) -> dict[str, Any]:
     paths = _labelled_paths(folder)
     if not paths:
         raise PosecheckError(f"no labelled items (*{LABELS_SUFFIX} or rendered-clip labels) in {folder}")
-    items = [evaluate_item(p) for p in paths]
+    items = [evaluate_item(p) for p in progress(paths, len(paths), f"evaluate {folder.name}", unit="item")]
     by_ex: dict[str, list[dict[str, Any]]] = {}
     for it in items:
         by_ex.setdefault(it["exercise"], []).append(it)

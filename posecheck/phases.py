@@ -113,11 +113,24 @@ class HoldCounter:
 
 @dataclass
 class RockingCounter:
-    """Back-and-forth reps about a centre: a rep starts when the signal passes `-level` (one end of
-    the rock), reaches `+level` (the other end) and is complete when it comes back under `+release`."""
+    """Back-and-forth reps about a centre: a rep starts when the signal passes `level` on one side
+    (one end of the rock), swings at least `swing` back from that end and past the centre by `far`
+    (the other end), and is complete when it comes back from the other end by `release` and at least
+    a third of the way back to the centre.
+
+    The two ends need not be alike: from the side one end of a rock may show twice as much as the
+    other, so the far end is judged by the swing between the ends. The first rep may start at either
+    end (people start a rock either way, and which way a side camera's signal swings first depends on
+    the body); later reps start at the end the first one did, so a half-hidden rock cannot put the
+    count out of step."""
 
     level: float
     release: float
+    swing: float = 0.0  # 0: twice `level`
+    far: float = 0.0  # how far past the centre the other end must be
+    # The way back also covers this share of the way from the other end to the centre: a wobble at a
+    # big far end (a bridge) is not the way back.
+    return_share: float = 0.3
     settle_s: float = 0.15
     centre_follow_s: float = 0.0  # > 0: the centre follows slow drift with this time constant
     unseen_s: float = 0.3  # a gap this long may hide the first half of a rock
@@ -125,10 +138,14 @@ class RockingCounter:
     _unseen_since: float | None = None
     _centre: float = 0.0
     _last_t: float | None = None
+    _first: float = -1.0  # which end the rock starts at (-1 or +1); the person's habit, once seen
+    _habit_known: bool = False
     _reached_far: bool = False
     _pending_since: float | None = None
     _started: float = 0.0
     _peak: float = 0.0
+    _end1: float = 0.0  # the first end's extreme, signed towards the first end
+    _end2: float = 0.0  # the other end's extreme, same sign convention
 
     def _settled(self, t: float, condition: bool) -> bool:
         if not condition:
@@ -154,22 +171,33 @@ class RockingCounter:
                 self._centre += a * (signal - self._centre)
             self._last_t = t
             signal -= self._centre
+        swing = self.swing or 2 * self.level
         if self.phase is Phase.REST:
-            if unseen_since is not None and t - unseen_since >= self.unseen_s and signal >= self.level:
+            x = self._first * signal
+            if (self._habit_known and unseen_since is not None and t - unseen_since >= self.unseen_s
+                    and x <= -self.level):
                 # Back in sight at the far end: the first half of the rock happened while unseen.
-                self.phase, self._started, self._reached_far, self._peak = Phase.OUT, unseen_since, True, signal
+                self.phase, self._started, self._reached_far = Phase.OUT, unseen_since, True
+                self._peak, self._end1, self._end2 = abs(signal), 0.0, x
                 return [Started(unseen_since)]
-            if self._settled(t, signal <= -self.level):
-                self.phase, self._started, self._reached_far, self._peak = Phase.OUT, t, False, signal
+            first = self._first if self._habit_known else (-1.0 if signal < 0 else 1.0)
+            if self._settled(t, first * signal >= self.level):
+                self._first = first
+                self.phase, self._started, self._reached_far = Phase.OUT, t, False
+                self._peak, self._end1 = abs(signal), first * signal
                 return [Started(t)]
             return []
-        self._peak = max(self._peak, signal)
+        self._peak = max(self._peak, abs(signal))
+        x = self._first * signal
         if not self._reached_far:
-            if self._settled(t, signal >= self.level):
-                self._reached_far = True
+            self._end1 = max(self._end1, x)
+            if self._settled(t, self._end1 - x >= swing and x <= -self.far):
+                self._reached_far, self._end2 = True, x
             return []
-        if self._settled(t, signal <= self.release):
-            self.phase = Phase.REST
+        self._end2 = min(self._end2, x)
+        back = max(self.release, self.return_share * -self._end2)
+        if self._settled(t, x - self._end2 >= back):
+            self.phase, self._habit_known = Phase.REST, True
             return [Completed(t, self._started, 0.0, self._peak)]
         return []
 

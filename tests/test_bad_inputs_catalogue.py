@@ -424,8 +424,6 @@ def test_evaluating_into_a_read_only_folder_says_it_cannot_write(tmp_path, read_
     refused(*cli(capsys, "evaluate", tmp_path, "--json", read_only / "out.json")[::2], str(read_only / "out.json"))
 
 
-@pytest.mark.xfail(strict=True, reason="evaluate.py reads labels['source'] and labels['exercise'] unchecked: "
-                   "a labels file without them ends in a KeyError traceback (reported to the rules engineer)")
 def test_labels_without_an_exercise_are_refused_with_a_message(tmp_path, capsys):
     labels = json.loads(RECORDING.with_suffix("").with_suffix(".labels.json").read_text())
     del labels["exercise"]

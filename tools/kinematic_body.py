@@ -187,14 +187,19 @@ def all_fours(body: Proportions, q: dict[str, float]) -> Pose:
     return pose
 
 
+HIP_RISE_PER_DEG = 0.0037
+HIP_SLIDE_PER_DEG = 0.0007
+
+
 def lying_on_back(body: Proportions, q: dict[str, float]) -> Pose:
     """Knee rolls, deep abdominal strengthening, pelvic tilts: on the back, knees bent, feet on the floor."""
     h = body.height
     pose = Pose()
     tilt = q.get("tilt", 0.0)  # pelvic tilt, deg; + : arching the lower back (tilting towards the heels)
-    # The hip point MediaPipe reports follows the pelvis outline, which swings about the sacrum.
-    r = 0.09 * h
-    hip = _v(-r * math.sin(math.radians(tilt)) * 0.9, 0.05 * h + r * (1 - math.cos(math.radians(tilt))))
+    # The hip point MediaPipe reports on a tilting pelvis (measured on rendered clips, samples/video):
+    # it rises as the lower back arches, about 0.0037 torso lengths per degree, and hardly slides
+    # along the body (0.0007 per degree, towards the head). The feet stay planted, so the thigh turns.
+    hip = _v(HIP_SLIDE_PER_DEG * body.torso * tilt, 0.05 * h + HIP_RISE_PER_DEG * body.torso * tilt)
     hip = hip + _v(0, q.get("pelvis_lift", 0.0) * h)
     shrug = q.get("shrug", 0.0) * h
     sh_b = 0.06 * h

@@ -138,6 +138,12 @@ def _speed(rng: np.random.Generator) -> float:
 
 
 # -- heels stretch ---------------------------------------------------------------------------------
+def _elbow_as_seen(true_deg: float) -> float:
+    """The elbow angle MediaPipe reports for an arm on all fours, seen from the side: it reads elbows
+    short of straight (rendered clips: a locked 180-degree elbow reads 164-170, a 160-degree one 155-164)."""
+    return 160.0 + 0.4 * (true_deg - 160.0)
+
+
 def heels_stretch(plan: SetPlan, rng: np.random.Generator) -> tuple[Timeline, list[Rep], dict[str, Any]]:
     knee_problem = plan.kind == "sitting_on_heels" or (plan.kind == "correct" and rng.random() < 0.4)
     n = int(rng.integers(8, 11))
@@ -145,7 +151,7 @@ def heels_stretch(plan: SetPlan, rng: np.random.Generator) -> tuple[Timeline, li
     start_faults = {"knees_under_hips", "hands_under_shoulders", "elbows_locked", "neck_long", "back_overarched"}
     faulty = _fault_reps(rng, n, plan.kind, first=2 if plan.kind in start_faults else 1)
     neutral = {"p": 0.0, "depth": 50.0, "knee_off": float(rng.normal(0, 3)), "hand_off": float(rng.normal(0, 3)),
-               "elbow": float(rng.uniform(155, 168)), "neck": float(rng.normal(0, 5)), "arch": 0.0,
+               "elbow": _elbow_as_seen(float(rng.uniform(155, 168))), "neck": float(rng.normal(0, 5)), "arch": 0.0,
                "arch_deg": float(rng.uniform(13, 17))}
 
     def start_state(k: int) -> dict[str, float]:
@@ -156,7 +162,7 @@ def heels_stretch(plan: SetPlan, rng: np.random.Generator) -> tuple[Timeline, li
             elif plan.kind == "hands_under_shoulders":
                 s["hand_off"] = float(rng.choice([-1, 1]) * rng.uniform(20, 28))
             elif plan.kind == "elbows_locked":
-                s["elbow"] = float(rng.uniform(179, 181))
+                s["elbow"] = _elbow_as_seen(float(rng.uniform(179, 181)))
             elif plan.kind == "neck_long":
                 s["neck"] = float(rng.choice([-1, 1]) * rng.uniform(38, 52))
             elif plan.kind == "back_overarched":

@@ -1,0 +1,58 @@
+"""End to end on rendered clips: video -> MediaPipe (full) -> exercise rules -> events.
+
+Each clip in samples/video/ has labels beside it (rep boundaries, per-rep faults; samples/video/README.md).
+The expected counts and faults below are read from those labels, never from the rules' output. Only a
+handful of clips run here (each is 400-550 frames at about 30 ms a frame); `posecheck evaluate
+samples/video` measures all of them.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import exercise_rules
+from posecheck.evaluate import from_rendered_video, score_item
+from posecheck.events import EventKind
+from posecheck.pipeline import poses
+
+VIDEO = Path(__file__).resolve().parents[1] / "samples" / "video"
+
+
+def _run(clip: str) -> tuple[dict, dict]:
+    """The clip's labels (in evaluate's format) and its scored events."""
+    labels = from_rendered_video(json.loads((VIDEO / f"{clip}.json").read_text()))
+    run = exercise_rules.get(labels["exercise"]).run()
+    _, frames = poses(str(VIDEO / f"{clip}.mp4"), "full", show_progress=False)
+    events = [e for frame in frames for e in run.update(frame)]
+    assert any(e.kind is EventKind.CALIBRATED for e in events), "never calibrated in the start position"
+    return labels, score_item(labels, events, [c.name for c in run.checks])
+
+
+def _assert_fault_found_on_every_labelled_rep(clip: str, check: str) -> None:
+    labels, scored = _run(clip)
+    assert scored["reps_detected"] == labels["rep_count"]["total"]
+    faulty = sum(check in rep["faults"] for rep in labels["reps"])
+    assert faulty > 0, "the clip has no rep with this fault"
+    assert scored["checks"][check]["tp"] == faulty
+    raised_elsewhere = {c: k["fp"] for c, k in scored["checks"].items() if k["fp"]}
+    assert raised_elsewhere == {}
+
+
+def test_hips_lifting_in_back_extension_video_is_flagged(full_model):
+    _assert_fault_found_on_every_labelled_rep("back_extensions__hips_grounded__right__b0", "hips_grounded")
+
+
+def test_shoulder_lifting_in_knee_rolls_video_is_flagged(full_model):
+    _assert_fault_found_on_every_labelled_rep("knee_rolls__shoulders_on_floor__left__b0", "shoulders_on_floor")
+
+
+def test_locked_elbows_on_all_fours_video_are_flagged(full_model):
+    _assert_fault_found_on_every_labelled_rep("heels_stretch__elbows_locked__left__b1", "elbows_locked")
+
+
+def test_correct_pelvic_tilts_video_is_counted_without_faults(full_model):
+    labels, scored = _run("pelvic_tilts__correct__right__b0")
+    assert all(not rep["faults"] for rep in labels["reps"])
+    assert scored["reps_detected"] == labels["rep_count"]["total"]
+    assert scored["false_alarms"] == 0
