@@ -55,6 +55,7 @@ def start_position(body: Body) -> bool:
 
 
 def shoulder_rise(body: Body) -> float | None:
+    """How far the near shoulder has risen above where it rests (torso lengths): the push-up."""
     if not body.visible("near_shoulder"):
         return None
     return body.rise("near_shoulder")

@@ -177,6 +177,7 @@ class ExerciseRun:
         self._set_done = False
         self._recent: deque[tuple[float, np.ndarray, np.ndarray]] = deque()
         self._signal_lost: float | None = None
+        self.signal: float | None = None  # this frame's movement signal, for plots (None: not measured)
 
     # -- public -------------------------------------------------------------------------------
     @property
@@ -186,6 +187,7 @@ class ExerciseRun:
 
     def update(self, frame: PoseFrame) -> list[Event]:
         t = frame.timestamp_ms / 1000.0
+        self.signal = None
         dt = 0.0 if self._last_t is None else min(max(t - self._last_t, 0.0), MAX_STEP_S)
         self._last_t = t
         out: list[Event] = []
@@ -203,6 +205,7 @@ class ExerciseRun:
             return out
         in_start = self.exercise.start_position(body)
         signal = self.exercise.signal(body)
+        self.signal = signal
         if signal is None:
             if self._signal_lost is None:
                 self._signal_lost = t

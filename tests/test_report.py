@@ -105,11 +105,13 @@ def test_the_snapshot_shows_a_skeleton_on_a_plain_background(built: Report) -> N
 
 def test_the_plot_has_the_rep_boundaries_and_the_fault_marks(report: dict, built: Report) -> None:
     signal = _exercise(report, "back_extensions")["signal"]
-    assert signal["name"] == "trunk_angle" and signal["side"] == "left"
+    # By default the plot shows what the rules count reps on: here, how far the shoulders rise.
+    assert signal["name"] == "rules" and signal["label"].startswith("Shoulder rise")
+    assert signal["unit"] == "torso lengths" and signal["side"] == "left"
     assert [span["rep"] for span in signal["rep_spans"]] == list(range(1, 9))
     assert len(signal["fault_marks"]) == 5
     values = [v for v in signal["values"] if v is not None]
-    assert max(values) - min(values) > 15, "the trunk rises as the back extends"
+    assert max(values) - min(values) > 0.2, "the shoulders rise as the back extends"
     tilts = _exercise(report, "pelvic_tilts")["signal"]
     assert None in tilts["values"], "unseen frames have no value"
     plot = _decode(built.images[signal["image_id"]])
@@ -120,9 +122,13 @@ def test_the_plotted_signal_is_pluggable(session_folder: Path) -> None:
     def knee_x(frame, side: str) -> float:
         return float(frame.image[25, 0])
 
-    data = build_report(load_session(session_folder), {"knee_rolls": knee_x, "pelvic_tilts": "knee_angle"}).data
+    choices = {"knee_rolls": knee_x, "pelvic_tilts": "knee_angle", "back_extensions": "trunk_angle"}
+    data = build_report(load_session(session_folder), choices).data
     assert _exercise(data, "knee_rolls")["signal"]["name"] == "knee_x"
     assert _exercise(data, "pelvic_tilts")["signal"]["name"] == "knee_angle"
+    trunk = _exercise(data, "back_extensions")["signal"]
+    values = [v for v in trunk["values"] if v is not None]
+    assert trunk["name"] == "trunk_angle" and max(values) - min(values) > 15, "the trunk rises 15+ degrees"
 
 
 def test_focus_puts_the_safety_stop_first_then_what_spoiled_most_reps(report: dict) -> None:

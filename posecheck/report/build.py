@@ -48,7 +48,8 @@ def build_report(session: Session, signal_choices: Mapping[str, SignalChoice] | 
     """The report of `session`; `signal_choices` maps an exercise to the signal to plot for it."""
     report = Report(data={})
     exercises = [
-        _exercise(record, report, (signal_choices or {}).get(record.exercise)) for record in session.exercises
+        _exercise(record, report, (signal_choices or {}).get(record.exercise), session.profile)
+        for record in session.exercises
     ]
     report.data.update(
         {
@@ -112,7 +113,7 @@ def _t0(record: ExerciseRecord) -> int:
     return min(stamps) if stamps else 0
 
 
-def _exercise(record: ExerciseRecord, report: Report, choice: SignalChoice) -> dict[str, Any]:
+def _exercise(record: ExerciseRecord, report: Report, choice: SignalChoice, profile: dict) -> dict[str, Any]:
     t0 = _t0(record)
     targets = targets_for(record.exercise, record.targets)
     events = sorted(record.events, key=lambda e: e.timestamp_ms)
@@ -142,7 +143,7 @@ def _exercise(record: ExerciseRecord, report: Report, choice: SignalChoice) -> d
         "rep_table": rows,
         "faults": faults,
         "notices": _notices(events),
-        "signal": _signal(record, rows, events, t0, choice, report),
+        "signal": _signal(record, rows, events, t0, choice, report, profile),
         "problems": list(record.problems),
     }
     return result
@@ -287,12 +288,20 @@ def _signal(
     t0: int,
     choice: SignalChoice,
     report: Report,
+    profile: dict,
 ) -> dict[str, Any]:
-    signal = signals.resolve_signal(record.exercise, choice)
     frames = record.frames
     side = signals.near_side(frames)
     t_s = np.array([(f.timestamp_ms - t0) / 1000.0 for f in frames])
-    values = signals.series(frames, signal, side)
+    replay = choice is None and len(frames) <= signals.REPLAY_MAX_FRAMES
+    counted = signals.rules_series(record.exercise, frames, profile) if replay else None
+    if counted is not None:
+        values, label = counted
+        signal = signals.Signal("rules", f"{label}: the movement counted as reps",
+                                signals.rules_signal_unit(record.exercise), lambda f, s: np.nan)
+    else:
+        signal = signals.resolve_signal(record.exercise, choice)
+        values = signals.series(frames, signal, side)
     reps = [(r["start_s"] if r["start_s"] is not None else r["end_s"], r["end_s"], r["rep"], r["side"])
             for r in rows if r["rep"] is not None and (r["start_s"] is not None or r["end_s"] is not None)]
     fault_marks = [(_seconds(e.timestamp_ms - t0), e.check or "unnamed check")
