@@ -41,6 +41,18 @@ def astronaut_video(tmp_path_factory, astronaut_bgr) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def slow_astronaut_video(tmp_path_factory, astronaut_bgr) -> Path:
+    """Six seconds at 15 fps of the astronaut photograph swaying a few pixels: a person, upright."""
+    path = tmp_path_factory.mktemp("live") / "astronaut_6s.mp4"
+    height, width = astronaut_bgr.shape[:2]
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 15, (width, height))
+    for i in range(90):
+        writer.write(np.ascontiguousarray(np.roll(astronaut_bgr, abs(i % 20 - 10) - 5, axis=1)))
+    writer.release()
+    return path
+
+
 def model_path(variant: str = "full") -> Path:
     from posecheck.models import resolve_model
 

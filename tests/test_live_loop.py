@@ -38,18 +38,6 @@ def rendered_clip(exercise_preference: tuple[str, ...] = ("knee_rolls", "heels_s
     pytest.skip("no rendered sample clip in samples/video (tools/render makes them)")
 
 
-@pytest.fixture(scope="module")
-def slow_astronaut_video(tmp_path_factory, astronaut_bgr) -> Path:
-    """Six seconds at 15 fps of the astronaut photograph swaying a few pixels: a person, upright."""
-    path = tmp_path_factory.mktemp("live") / "astronaut_6s.mp4"
-    height, width = astronaut_bgr.shape[:2]
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 15, (width, height))
-    for i in range(90):
-        writer.write(np.ascontiguousarray(np.roll(astronaut_bgr, abs(i % 20 - 10) - 5, axis=1)))
-    writer.release()
-    return path
-
-
 def live(tmp_path: Path, *args: str, profile: bool = True):
     """`posecheck live ...` headless, with its own session folder, profile and history."""
     if profile:

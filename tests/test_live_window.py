@@ -102,18 +102,6 @@ def xvfb(tmp_path):
     server.wait(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def slow_astronaut_video(tmp_path_factory, astronaut_bgr):
-    """Six seconds at 15 fps of the astronaut photograph swaying a few pixels: a person, upright."""
-    path = tmp_path_factory.mktemp("live") / "astronaut_6s.mp4"
-    height, width = astronaut_bgr.shape[:2]
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 15, (width, height))
-    for i in range(90):
-        writer.write(np.ascontiguousarray(np.roll(astronaut_bgr, abs(i % 20 - 10) - 5, axis=1)))
-    writer.release()
-    return path
-
-
 def differing_share(a: np.ndarray, b: np.ndarray) -> float:
     """Share of pixels that differ clearly (more than compression-free rendering noise)."""
     return float((np.abs(a.astype(int) - b.astype(int)).max(axis=2) > 40).mean())

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from posecheck.errors import PosecheckError
+from posecheck.geometry import angle_at
 from posecheck.landmarks import Landmark, PoseFrame
 
 # Replaying the rules costs about 0.1 ms a frame. A set of this routine lasts a few minutes; beyond
@@ -38,15 +39,6 @@ class Signal:
     measure: Callable[[PoseFrame, str], float]
 
 
-def angle_deg(a: np.ndarray, vertex: np.ndarray, b: np.ndarray) -> float:
-    """The angle a-vertex-b in degrees."""
-    u, v = a - vertex, b - vertex
-    norm = float(np.linalg.norm(u) * np.linalg.norm(v))
-    if norm == 0.0:
-        return float("nan")
-    return float(np.degrees(np.arccos(np.clip(np.dot(u, v) / norm, -1.0, 1.0))))
-
-
 def _points(frame: PoseFrame, marks: Sequence[Landmark]) -> np.ndarray | None:
     if not frame.has_pose or any(frame.visibility[int(m)] < MIN_VISIBILITY for m in marks):
         return None
@@ -56,13 +48,13 @@ def _points(frame: PoseFrame, marks: Sequence[Landmark]) -> np.ndarray | None:
 def hip_angle(frame: PoseFrame, side: str) -> float:
     shoulder, hip, knee, _ = _SIDE_JOINTS[side]
     p = _points(frame, (shoulder, hip, knee))
-    return float("nan") if p is None else angle_deg(p[0], p[1], p[2])
+    return float("nan") if p is None else angle_at(p[0], p[1], p[2])
 
 
 def knee_angle(frame: PoseFrame, side: str) -> float:
     _, hip, knee, ankle = _SIDE_JOINTS[side]
     p = _points(frame, (hip, knee, ankle))
-    return float("nan") if p is None else angle_deg(p[0], p[1], p[2])
+    return float("nan") if p is None else angle_at(p[0], p[1], p[2])
 
 
 def trunk_angle(frame: PoseFrame, side: str) -> float:
