@@ -27,6 +27,7 @@ from posecheck.phases import HoldCounter
 
 NAME = "back_extensions"
 TITLE = "Back extensions"
+# "Breathe in and hold for 5-10 seconds" ... "Repeat 8-10 times."
 TARGETS = Targets(reps_min=8, reps_max=10, hold_min_s=5.0, hold_max_s=10.0)
 
 # Pushing up from the elbows lifts the shoulders 0.3+ torso lengths; 0.14 is clearly under way.

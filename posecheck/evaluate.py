@@ -199,32 +199,39 @@ def evaluate_item(labels_path: Path) -> dict[str, Any]:
         if labels.get("format") == RENDERED_VIDEO_FORMAT:
             labels = from_rendered_video(labels)
         source = labels_path.parent / labels["source"]
-        exercise = labels["exercise"]
+        exercise_rules.get(str(labels["exercise"]))  # an unknown exercise is said before any work
     except (KeyError, TypeError) as error:
         raise PosecheckError(f"{labels_path}: the labels lack {error} (see samples/kinematic/README.md)") from error
     kind = labels.get("kind", "recording")
     if kind == "recording":
         _, frames = iter_recording(source)
     elif kind == "video":
-        try:
-            from posecheck.pipeline import poses  # the lead's video pipeline
-        except ImportError as error:
-            raise PosecheckError(f"{labels_path}: video items need posecheck.pipeline, not there yet") from error
+        from posecheck.pipeline import poses  # MediaPipe is loaded only when a video needs it
+
         _, frames = poses(str(source), show_progress=False)
     else:
         raise PosecheckError(f"{labels_path}: unknown item kind {kind!r} (recording or video)")
-    events, n, seen = run_exercise(exercise, frames, labels.get("profile") or {})
-    checks = [c.name for c in exercise_rules.get(exercise).run(**(labels.get("profile") or {})).checks]
-    scored = score_item(labels, events, checks)
-    return {"path": str(source), "exercise": exercise, "kind": kind, "split": labels.get("split"),
-            "set_kind": labels.get("set_kind"), "detection_rate": _ratio(seen, n), **scored}
+    return {"path": str(source), "kind": kind, **score_labelled(labels, frames)}
+
+
+def score_labelled(labels: dict[str, Any], frames: Iterable[PoseFrame]) -> dict[str, Any]:
+    """Run the labels' exercise over the frames and score the events against the labels."""
+    exercise, profile = labels["exercise"], labels.get("profile") or {}
+    events, n, seen = run_exercise(exercise, frames, profile)
+    checks = [c.name for c in exercise_rules.get(exercise).run(**profile).checks]
+    return {"exercise": exercise, "split": labels.get("split"), "set_kind": labels.get("set_kind"),
+            "detection_rate": _ratio(seen, n), **score_item(labels, events, checks)}
 
 
 def evaluate_dir(folder: Path) -> dict[str, Any]:
     paths = _labelled_paths(folder)
     if not paths:
         raise PosecheckError(f"no labelled items (*{LABELS_SUFFIX} or rendered-clip labels) in {folder}")
-    items = [evaluate_item(p) for p in progress(paths, len(paths), f"evaluate {folder.name}", unit="item")]
+    return figures([evaluate_item(p) for p in progress(paths, len(paths), f"evaluate {folder.name}", unit="item")])
+
+
+def figures(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """Scored items with their figures overall and per exercise."""
     by_ex: dict[str, list[dict[str, Any]]] = {}
     for it in items:
         by_ex.setdefault(it["exercise"], []).append(it)

@@ -62,6 +62,8 @@ class Targets:
     hold_min_s: float = 0.0
     hold_max_s: float = 0.0
     sides: tuple[str, ...] = ()  # ("left", "right") when the exercise alternates sides
+    # When the routine counts the hold in breaths; hold_min_s/hold_max_s are then the app's reading of them.
+    hold_breaths: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ class Check:
     threshold: float
     unit: str
     when: When
-    measure: Callable[[Body], float | None] | None = None  # per frame
+    measure: Callable[[Body], float | None] | None = None  # per frame; None: not now; NaN: not seen
     judge_rep: Callable[[RepRecord, RepRecord | None], float | None] | None = None  # per finished rep
     fault_below: bool = False
     landmarks: tuple[str, ...] = ()  # must be visible to judge; otherwise the check abstains
@@ -237,8 +239,9 @@ class ExerciseRun:
         xy, z = self.smoother(t, frame.xy.astype(float), z.astype(float), visible)
         if self.calibration is None:
             calib, in_start = self.calibrator.update(t, xy, z, frame.visibility, visible, frame.image_size[0])
-            self._watch_start_position(t, not in_start, out)
             seen = self.calibrator.provisional_body(xy, z, frame.visibility, visible).visible(*self.exercise.core)
+            # Unseen is "cannot see you", not also "not in the start position": one cue at a time.
+            self._watch_start_position(t, seen and not in_start, out)
             if calib is not None:
                 self.calibration = calib
                 self.rest = calib.rest.copy()
@@ -381,6 +384,8 @@ class ExerciseRun:
             if value is None:
                 continue  # the check does not apply to this moment (e.g. knees not rolled yet)
             w.frames += 1
+            if value != value:
+                continue  # NaN: it applies but cannot be seen from here; counts towards abstaining
             w.judged += 1
             if not check.violated(value):
                 w.violated_s = 0.0

@@ -28,6 +28,15 @@ def test_frames_with_nobody_advance_the_clock_and_say_so():
     assert events[0].timestamp_ms >= 700
 
 
+def test_a_pose_with_nothing_usable_says_cannot_see_you_and_nothing_else():
+    run = exercise_rules.get("knee_rolls").run()
+    nan = np.full((33, 3), np.nan)
+    frames = [PoseFrame(t, (640, 480), nan, np.full(33, np.nan), np.full(33, np.nan), nan)
+              for t in range(0, 4000, 66)]
+    events = [e for f in frames for e in run.update(f)]
+    assert [e.kind for e in events] == [EventKind.CANNOT_SEE_YOU]
+
+
 def test_calibration_finds_the_side_facing_the_camera_and_the_head_direction():
     for seed in (1000, 1001, 1002, 1003):
         s = labelled("back_extensions", "correct", seed, max_reps=1)
@@ -59,6 +68,17 @@ def test_a_hold_whose_end_was_not_seen_has_no_length():
     signal = [0.0] * 15 + [0.5] * 30 + [None] * 30 + [0.0] * 30
     out = [tr for i, s in enumerate(signal) for tr in counter.update(i / 15, s)]
     assert isinstance(out[-1], Completed) and out[-1].hold_s is None
+
+
+def test_a_rep_whose_return_was_unseen_is_closed_where_it_was_last_seen():
+    # Going back down and the next rep's start both fell in a gap in the landmarks: two reps, not one.
+    c = HoldCounter(enter=0.12, exit=0.05)
+    signal = [0.0] * 10 + [0.3] * 45 + [0.2, 0.1] + [None] * 15 + [0.1, 0.2] + [0.3] * 45 + [0.0] * 10
+    out = [tr for i, v in enumerate(signal) for tr in c.update(i / 15, v)]
+    done = [tr for tr in out if isinstance(tr, Completed)]
+    assert [type(tr) for tr in out] == [Started, Completed, Started, Completed]
+    assert done[0].t == pytest.approx(56 / 15)  # the last frame seen before the gap
+    assert done[0].hold_s == pytest.approx(44 / 15)
 
 
 def test_a_rock_counts_only_after_both_ends_are_reached():

@@ -1,10 +1,14 @@
 """Heels stretch: rocks back are counted; the all-fours start position and the hold are checked."""
 
+import math
+
+import numpy as np
 import pytest
 from exercise_asserts import assert_counted_without_faults, assert_fault_found
 from kinematic_sets import faults_by_rep, labelled
 
 import exercise_rules.heels_stretch as heels_stretch
+from posecheck.calibration import Body, landmark_index
 
 
 def test_correct_heels_stretches_are_counted_and_raise_no_fault():
@@ -32,3 +36,45 @@ def test_an_unknown_setting_is_a_clear_error():
 
     with pytest.raises(PosecheckError, match="knee_problem"):
         ExerciseRun(heels_stretch.EXERCISE, {"bad_knee": True})
+
+
+def _all_fours(thigh_deg: float, elbow_deg: float) -> np.ndarray:
+    """Body-coordinate points (u towards the head, v up) of a person on all fours, seen from the left:
+    the thigh `thigh_deg` off upright (positive: knee behind the hip), the near elbow at `elbow_deg`."""
+    pts = np.zeros((33, 2))
+    at = {}
+    tilt = math.radians(thigh_deg)
+    at["near_knee"] = np.array([0.0, 0.0])
+    at["near_hip"] = at["near_knee"] + 0.8 * np.array([math.sin(tilt), math.cos(tilt)])
+    at["near_shoulder"] = np.array([1.0, 0.8])
+    at["near_wrist"] = np.array([1.0, -0.1])
+    # Equal upper and fore arms: the elbow stands off the shoulder-wrist line by (D/2) / tan(angle/2).
+    half = 0.45
+    at["near_elbow"] = np.array([1.0 - half / math.tan(math.radians(elbow_deg) / 2), 0.35])
+    for name, p in at.items():
+        pts[landmark_index(name, "left")] = p
+    return pts
+
+
+def _body(now: np.ndarray, rest: np.ndarray, calibrated: np.ndarray) -> Body:
+    return Body(now, np.ones(33, bool), np.zeros(33), "left", rest, 100.0, calibrated)
+
+
+def test_an_elbow_reading_straight_for_a_moment_over_a_soft_rest_is_not_judged_locked():
+    soft, straight = _all_fours(0.0, 160.0), _all_fours(0.0, 179.0)
+    assert heels_stretch.elbow_angle(_body(straight, soft, soft)) > heels_stretch.ELBOW_LOCKED
+    assert heels_stretch.elbow_straightness(_body(straight, soft, soft)) < heels_stretch.ELBOW_LOCKED
+    assert heels_stretch.elbow_straightness(_body(straight, straight, soft)) > heels_stretch.ELBOW_LOCKED
+
+
+def test_knees_moved_from_a_good_start_are_judged_against_that_start():
+    start = _all_fours(7.0, 160.0)  # MediaPipe's hip point can put a well-placed thigh 7 degrees off
+    moved = _all_fours(-13.0, 160.0)  # knees put down 20 degrees further forward
+    assert heels_stretch.thigh_tilt(_body(moved, moved, start)) > heels_stretch.THIGH_TILT_MAX
+    settled = _all_fours(12.0, 160.0)  # the same start, a few degrees on
+    assert heels_stretch.thigh_tilt(_body(settled, settled, _all_fours(10.5, 160.0))) < heels_stretch.THIGH_TILT_MAX
+
+
+def test_knees_out_of_place_from_the_start_are_judged_on_their_own():
+    off = _all_fours(-21.0, 160.0)
+    assert heels_stretch.thigh_tilt(_body(off, off, off)) > heels_stretch.THIGH_TILT_MAX

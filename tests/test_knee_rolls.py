@@ -1,8 +1,14 @@
 """Knee rolls: rolls are counted per side; shoulders, knees, feet, holds and alternation are checked."""
 
+import math
+
+import numpy as np
 from exercise_asserts import assert_counted_without_faults, assert_fault_found
+from kinematic_sets import events_of, labelled
 
 import exercise_rules.knee_rolls as knee_rolls
+from posecheck.calibration import Body, landmark_index
+from posecheck.events import EventKind
 
 
 def test_correct_knee_rolls_raise_no_fault_and_are_counted_per_side():
@@ -35,3 +41,64 @@ def test_knee_rolls_module_reads_like_the_sheet():
     for check in knee_rolls.CHECKS:
         assert check.source in " ".join(knee_rolls.__doc__.split()), check.name
         assert check.cue and check.reason
+
+
+def _lying(**rises: float) -> Body:
+    """A body on its back (left side to the camera) with some parts risen from rest (torso lengths)."""
+    rest = np.zeros((33, 2))
+    points = rest.copy()
+    for name, rise in rises.items():
+        points[landmark_index(name, "left"), 1] += rise
+    return Body(points, np.ones(33, bool), np.zeros(33), "left", rest, 100.0)
+
+
+def test_a_roll_with_the_feet_coming_off_the_floor_is_still_seen_as_a_roll():
+    # Feet lifted with the roll lift the knees too: the knees hardly come down, the feet come up.
+    body = _lying(near_knee=-0.02, far_knee=-0.03, near_ankle=0.2, near_heel=0.2)
+    assert knee_rolls.knee_drop(body) >= knee_rolls.ROLL_ENTER
+    assert knee_rolls.feet_lift(body) > knee_rolls.FEET_LIFT
+
+
+def test_knees_rolled_towards_the_camera_or_away_are_told_apart_feet_up_or_down():
+    assert knee_rolls.roll_side(_lying(near_knee=-0.35, far_knee=-0.25)) > 0
+    assert knee_rolls.roll_side(_lying(near_knee=-0.22, far_knee=-0.23)) < 0
+    assert knee_rolls.roll_side(_lying(near_knee=-0.13, far_knee=-0.04, near_ankle=0.16, near_heel=0.16)) > 0
+    assert knee_rolls.roll_side(_lying(near_knee=-0.03, far_knee=-0.02, near_ankle=0.2, near_heel=0.2)) < 0
+
+
+def test_knees_hardly_rolled_tell_no_side():
+    # Back at rest, a far knee a little off its rest point must not read as a roll away.
+    assert knee_rolls.roll_side(_lying(near_knee=0.0, far_knee=-0.09)) is None
+
+
+def test_a_far_shoulder_wobbling_on_the_floor_is_not_nagged_but_either_shoulder_lifting_is():
+    shoulders = knee_rolls.EXERCISE.check("shoulders_on_floor")
+    assert not shoulders.violated(knee_rolls.shoulder_lift(_lying(far_shoulder=0.08, near_shoulder=0.02)))
+    assert shoulders.violated(knee_rolls.shoulder_lift(_lying(far_shoulder=0.16)))
+    assert shoulders.violated(knee_rolls.shoulder_lift(_lying(near_shoulder=0.07)))
+
+
+def test_knees_rolling_together_are_not_nagged_and_a_knee_left_behind_is_flagged():
+    knees = knee_rolls.EXERCISE.check("knees_together")
+    together = knee_rolls.knee_left_behind(_lying(near_knee=-0.4, far_knee=-0.25))
+    assert together is not None and not knees.violated(together)
+    apart = knee_rolls.knee_left_behind(_lying(near_knee=-0.5, far_knee=-0.1))
+    assert apart is not None and knees.violated(apart)
+    # Hardly rolled: too little to tell together from apart.
+    assert knee_rolls.knee_left_behind(_lying(near_knee=-0.1, far_knee=0.0)) is None
+
+
+def test_knees_apart_on_a_roll_away_from_the_camera_are_not_judged_rather_than_passed():
+    # Rolled away, the lower knee is the far one, hidden behind the upper: the check says it cannot see.
+    away = knee_rolls.knee_left_behind(_lying(near_knee=-0.3, far_knee=-0.32))
+    assert away is not None and math.isnan(away)
+
+
+def test_a_knees_apart_set_abstains_on_rolls_away_and_judges_rolls_towards_the_camera():
+    s = labelled("knee_rolls", "knees_together", 1007)
+    events = events_of("knee_rolls", "knees_together", 1007)
+    near = s.labels["near_side"]
+    sides = {e.rep: e.side for e in events if e.kind is EventKind.REP_COMPLETED}
+    abstained = {e.rep for e in events if e.kind is EventKind.ABSTAINED and e.check == "knees_together"}
+    assert sides and abstained
+    assert {n for n, side in sides.items() if side != near} == abstained

@@ -13,3 +13,69 @@ def test_hips_lifting_into_a_bridge_is_flagged():
 
 def test_head_lifting_during_pelvic_tilts_is_flagged():
     assert_fault_found("pelvic_tilts", "head_down", 1001)
+
+
+# -- the rock counter, fed the angle at the hip (degrees, 15 frames a second) ----------------------
+FPS = 15
+
+
+def _hold(value: float | None, seconds: float) -> list[float | None]:
+    return [value] * round(seconds * FPS)
+
+
+def _ramp(a: float, b: float, seconds: float) -> list[float]:
+    n = round(seconds * FPS)
+    return [a + (b - a) * (i + 1) / n for i in range(n)]
+
+
+def _rock(press: float, arch: float) -> list[float | None]:
+    """From rest, the lower back pressed down (the angle closes), then the arch (it opens), then back."""
+    return (_ramp(0, press, 0.8) + _hold(press, 0.3) + _ramp(press, arch, 1.0) + _hold(arch, 0.3)
+            + _ramp(arch, 0, 0.8) + _hold(0.0, 0.5))
+
+
+def _count(signal: list[float | None]) -> int:
+    from exercise_rules.pelvic_tilts import EXERCISE
+    from posecheck.phases import Completed
+
+    counter = EXERCISE.counter()
+    return sum(isinstance(tr, Completed) for i, s in enumerate(signal) for tr in counter.update(i / FPS, s))
+
+
+def test_each_rock_of_the_pelvis_is_counted_once():
+    assert _count(_hold(0.0, 2) + _rock(-6, 5) * 3 + _hold(0.0, 2)) == 3
+
+
+def test_a_rock_with_a_press_too_small_to_see_still_counts_by_its_arch():
+    assert _count(_hold(0.0, 2) + _rock(-6, 5) + _rock(-1.8, 6) + _rock(-6, 5) + _hold(0.0, 2)) == 3
+
+
+def test_lying_still_with_a_glitch_and_a_wobble_is_not_a_rock():
+    glitch = [*_hold(0.0, 2), -40.0, -25.0, *_hold(0.0, 2)]
+    wobble = _ramp(0, -2.5, 1) + _ramp(-2.5, 2.5, 1.5) + _ramp(2.5, 0, 1)
+    assert _count(glitch + wobble * 3 + _hold(0.0, 2)) == 0
+
+
+def test_a_bridge_is_one_rock_even_when_its_top_wobbles():
+    bridge = (_ramp(0, -6, 0.8) + _ramp(-6, 40, 1.0) + _hold(40, 0.4) + _ramp(40, 28, 0.3)
+              + _ramp(28, 40, 0.3) + _hold(40, 0.3) + _ramp(40, 0, 0.8) + _hold(0.0, 0.5))
+    assert _count(_hold(0.0, 2) + _rock(-6, 5) + bridge + _rock(-6, 5) + _hold(0.0, 2)) == 3
+
+
+def test_a_bridge_that_swamps_the_press_is_one_rock_and_its_arch_no_second():
+    # Rendered clips: the press end carries the bridge (+35), the arch after it reads a little more
+    # than the dip between them.
+    bridge = (_ramp(0, 35, 1.0) + _hold(35, 0.4) + _ramp(35, 3, 1.0) + _ramp(3, 7, 0.6) + _hold(7, 0.3)
+              + _ramp(7, 0, 0.8) + _hold(0.0, 0.5))
+    assert _count(_hold(0.0, 2) + bridge * 4 + _hold(0.0, 2)) == 4
+
+
+def test_a_rock_whose_press_was_unseen_counts_when_its_arch_shows():
+    hidden_press = _hold(0.0, 0.5) + _hold(None, 1.2) + _ramp(0, 6, 0.6) + _hold(6, 0.3) + _ramp(6, 0, 0.8)
+    assert _count(_hold(0.0, 2) + _rock(-6, 5) + hidden_press + _hold(0.0, 0.5) + _rock(-6, 5)
+                  + _hold(0.0, 2)) == 3
+
+
+def test_a_rock_whose_arch_was_unseen_is_not_merged_with_the_next():
+    hidden_arch = _ramp(0, -6, 0.8) + _hold(-6, 0.3) + _hold(None, 1.8) + _hold(0.0, 0.6)
+    assert _count(_hold(0.0, 2) + _rock(-6, 5) + hidden_arch + _rock(-6, 5) + _hold(0.0, 2)) == 3

@@ -1,12 +1,16 @@
-"""The routine's targets per exercise, as the report judges them.
+"""The routine's targets per exercise, as the report and the live trainer show and judge them.
 
-Kept here until the exercise rule modules expose their own targets; each line quotes the routine.
+They come from the exercise modules' own TARGETS (`exercise_rules`); this module adds how they are
+written down, described and read back from a session.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
+import exercise_rules
+from posecheck.exercise import Targets as ExerciseTargets
 
 
 @dataclass(frozen=True)
@@ -59,28 +63,17 @@ def _range(pair: tuple[float, float]) -> str:
     return lo if lo == hi else f"{lo}-{hi}"
 
 
-ROUTINE_TARGETS: dict[str, Targets] = {
-    # "Hold this position for one deep breath ... Repeat this 8-10 times."
-    "heels_stretch": Targets(reps=(8, 10), hold_breaths=(1, 1)),
-    # "Hold the stretch for one deep breath ... Repeat this exercise 8-10 times, alternating sides."
-    # Read as 8-10 in total, alternating; the report shows each side's count.
-    "knee_rolls": Targets(reps=(8, 10), alternating_sides=True, hold_breaths=(1, 1)),
-    # "Breathe in and hold for 5-10 seconds ... Repeat 8-10 times."
-    "back_extensions": Targets(reps=(8, 10), hold_s=(5, 10)),
-    # "Hold this contraction while breathing from your abdomen for 5-10 breaths ...
-    # Repeat this exercise 5 times."
-    "deep_abdominal": Targets(reps=(5, 5), hold_breaths=(5, 10)),
-    # "Repeat this 10-15 times, tilting your pelvis back and forth in a rocking motion."
-    "pelvic_tilts": Targets(reps=(10, 15)),
-}
+def from_exercise(targets: ExerciseTargets) -> Targets:
+    """The report's view of an exercise module's TARGETS: holds counted in breaths stay in breaths."""
+    seconds = (targets.hold_min_s, targets.hold_max_s) if targets.hold_max_s and not targets.hold_breaths else None
+    return Targets(reps=(targets.reps_min, targets.reps_max), alternating_sides=bool(targets.sides),
+                   hold_s=seconds, hold_breaths=targets.hold_breaths)
 
-TITLES: dict[str, str] = {
-    "heels_stretch": "Heels stretch",
-    "knee_rolls": "Knee rolls",
-    "back_extensions": "Back extensions",
-    "deep_abdominal": "Deep abdominal strengthening",
-    "pelvic_tilts": "Pelvic tilts",
-}
+
+# One table: each exercise module's TARGETS, which quote the routine.
+_MODULES = exercise_rules.all_exercises()
+ROUTINE_TARGETS: dict[str, Targets] = {name: from_exercise(m.TARGETS) for name, m in _MODULES.items()}
+TITLES: dict[str, str] = {name: m.TITLE for name, m in _MODULES.items()}
 
 
 def title(exercise: str) -> str:

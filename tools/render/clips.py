@@ -7,6 +7,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from exercise_rules.deep_abdominal import HOLD_S as PACED_HOLD_S
+from exercise_rules.deep_abdominal import PREPARE_S, RELAX_S
+from posecheck.calibration import CALIBRATION_S
+from posecheck.phases import PacedHoldCounter
+
+from . import exercises as ex
 from .exercises import Rep
 
 LEAD_IN_S = 1.2  # still in the start position before the first rep
@@ -76,6 +82,8 @@ class Segment:
 
 
 def reps_for(spec: ClipSpec, rng: np.random.Generator) -> list[Rep]:
+    if spec.exercise == "deep_abdominal":
+        return paced_reps(spec, rng)
     n = REPS[spec.exercise]
     reps = []
     for i in range(n):
@@ -95,6 +103,8 @@ def reps_for(spec: ClipSpec, rng: np.random.Generator) -> list[Rep]:
 
 
 def timeline(spec: ClipSpec, reps: list[Rep], rng: np.random.Generator) -> list[Segment]:
+    if spec.exercise == "deep_abdominal":
+        return paced_timeline(reps)
     segs = [Segment(0.0, LEAD_IN_S, 0.0, -1, "rest")]
     t = LEAD_IN_S
     for i, rep in enumerate(reps):
@@ -109,6 +119,100 @@ def timeline(spec: ClipSpec, reps: list[Rep], rng: np.random.Generator) -> list[
             segs.append(Segment(t, t + length, u, i, kind))
             t += length
     segs.append(Segment(t, t + 0.8, 0.0, -1, "rest"))
+    return segs
+
+
+# ---------------------------------------------------------------- paced holds (deep abdominal)
+# The app paces these holds with a breath timer (exercise_rules.deep_abdominal, PacedHoldCounter): the
+# person lies still in the start position, the app calibrates after CALIBRATION_S of stillness (at
+# 1.0 s: the clip starts with the person already still) and its timer starts there: breathe in for
+# PREPARE_S, hold for PACED_HOLD_S, relax for RELAX_S, again. The person draws up REACT_S after the hold
+# cue and lets go over the hold's last out-breath (DRAW_S), so that the contraction stays inside the
+# app's hold; the labels are the app's timer.
+PACED_REPS = {"correct": 3}  # other variants: 2 (both reps carry the fault)
+REACT_S = 0.5  # the person draws up this long after the app's hold cue
+DRAW_S = 1.5  # breathing out and drawing up (the pelvis tips 3 degrees), and letting go again
+TAIL_S = 3.0  # the clip runs on this long after the app's last hold ends (a late calibration still counts)
+FAULT_RAMP_S = 1.0  # a fault comes (and goes) over this long
+SLIDE_S = 1.5  # hold_too_short: the heels slide out (and back) over this long
+LEAVE_S = PacedHoldCounter.leave_s  # the app ends a hold once the body is out of the start position this long
+
+
+def paced_reps(spec: ClipSpec, rng: np.random.Generator) -> list[Rep]:
+    """A person following the app's timer: each rep's fault (inside the hold) and the app's labels."""
+    n = PACED_REPS.get(spec.variant, 2)
+    reps = []
+    prepare = CALIBRATION_S
+    first = bool(rng.random() < 0.5)  # which form of the fault comes first
+    for i in range(n):
+        hold_start = prepare + PREPARE_S
+        end = hold_start + PACED_HOLD_S
+        hold = PACED_HOLD_S
+        faults: tuple[str, ...] = () if spec.variant == "correct" else (spec.variant,)
+        way, size, ramp = "", 0.0, FAULT_RAMP_S
+        window = (0.0, 0.0, 0.0)
+        if spec.variant == "hold_too_short":
+            # Gives up 6-12 s into the hold: the heels slide out and the legs stay out for a few seconds.
+            # The app sees the legs leave the start position (knee past 140 degrees) 74% of the way
+            # into the eased slide (85% of the distance) and ends the hold LEAVE_S later.
+            leave = hold_start + rng.uniform(6.0, 12.0)
+            out_for = rng.uniform(3.5, 5.0)
+            way, size, ramp = "legs_out", 1.0, SLIDE_S
+            window = (leave, leave + SLIDE_S, leave + SLIDE_S + out_for)
+            seen_out = leave + SLIDE_S * _eased_fraction_at(ex.LEGS_OUT_SEEN)
+            hold, end = seen_out - hold_start, seen_out + LEAVE_S
+        elif spec.variant != "correct":
+            # The fault comes 5-14 s into the hold, stays 3-5 s and goes before the hold ends.
+            at = hold_start + REACT_S + DRAW_S + rng.uniform(3.0, PACED_HOLD_S - 12.0)
+            full = at + FAULT_RAMP_S
+            window = (at, full, full + rng.uniform(3.0, 5.0))
+            way, size = _fault_form(spec.variant, (i % 2 == 0) == first, rng)
+        reps.append(Rep(faults=faults, hold_s=round(hold, 2), amplitude=1.0, fault_way=way, fault_size=size,
+                        fault_s=window, fault_ramp_s=ramp, timer=(hold_start, end, hold)))
+        prepare = end + RELAX_S
+    return reps
+
+
+def _fault_form(variant: str, first: bool, rng: np.random.Generator) -> tuple[str, float]:
+    """The fault's form (the first or the second) and its size; a clip's two reps take both forms."""
+    if variant == "pelvis_still":
+        return "pelvis_lift", rng.uniform(*ex.PELVIS_LIFT_M)
+    if variant == "legs_still":
+        if first:
+            return "knees_drop", float(rng.choice([-1.0, 1.0])) * rng.uniform(*ex.KNEES_DROP_DEG)
+        return "foot_slide", rng.uniform(*ex.FOOT_SLIDE_M)
+    if variant == "head_and_shoulders_relaxed":
+        return "head_lift", rng.uniform(*ex.HEAD_LIFT_DEG)
+    raise ValueError(f"no deep abdominal fault {variant!r}")
+
+
+def _eased_fraction_at(value: float) -> float:
+    """The time fraction x at which the smoothstep x*x*(3-2x) reaches `value`."""
+    lo, hi = 0.0, 1.0
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if mid * mid * (3 - 2 * mid) < value else (lo, mid)
+    return lo
+
+
+def paced_timeline(reps: list[Rep]) -> list[Segment]:
+    """The person's movement value: 1 while drawn up (from the hold cue to the relax cue, or giving up)."""
+    segs = [Segment(0.0, CALIBRATION_S, 0.0, -1, "rest")]
+    t = CALIBRATION_S
+    for i, rep in enumerate(reps):
+        assert rep.timer is not None
+        hold_start, end, hold = rep.timer
+        draw = hold_start + REACT_S
+        gives_up = rep.fault_way == "legs_out"
+        # Drawn up just after the hold cue; let go over the last out-breath, relaxed by the relax cue.
+        let_go = rep.fault_s[0] if gives_up else hold_start + hold - DRAW_S
+        parts = [(draw, 0.0, "rest"), (draw + DRAW_S, 1.0, "move"), (let_go, 1.0, "hold"),
+                 (let_go + (SLIDE_S if gives_up else DRAW_S), 0.0, "move")]
+        last = i == len(reps) - 1
+        parts.append((max(end + TAIL_S, rep.fault_s[2] + 2 * SLIDE_S) if last else end + RELAX_S, 0.0, "rest"))
+        for until, u, kind in parts:
+            segs.append(Segment(t, until, u, i, kind))
+            t = until
     return segs
 
 

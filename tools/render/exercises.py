@@ -39,6 +39,12 @@ class Rep:
     hold_s: float = 3.0
     side: int = 1  # knee rolls: +1 the knees roll to the body's left, -1 to its right
     amplitude: float = 1.0  # scales the movement (seeded variation)
+    # Paced holds (deep abdominal, clips.paced_reps): a fault that comes and goes within the hold.
+    fault_way: str = ""  # the form the fault takes (see deep_abdominal_pose)
+    fault_size: float = 0.0  # its full size: metres or degrees, per fault_way
+    fault_s: tuple[float, float, float] = (0.0, 0.0, 0.0)  # clip seconds: starts, full from, goes from
+    fault_ramp_s: float = 1.0  # how long it takes to come and to go
+    timer: tuple[float, float, float] | None = None  # the app's (hold start, rep end, hold) seconds
 
 
 @dataclass
@@ -235,6 +241,8 @@ class Lying:
     feet_lift: float = 0.0
     neck_flex: float = 12.0  # head on a small cushion
     spine_extra: float = 0.0
+    feet_slide: float = 0.0  # metres the planted feet slide away from the hips (deep abdominal: legs moving)
+    legs_out: float = 0.0  # 0 the feet planted, 1 slid out until the legs are nearly straight
     extra: dict[str, float] = field(default_factory=dict)
 
 
@@ -265,7 +273,7 @@ def lying_pose(body: Body, lie: Lying) -> Placed:
         knee = hip + thigh * np.array([-math.cos(r), math.sin(r)])
         drop = knee[1] - ANKLE_JOINT_HEIGHT
         body.cache["feet"] = knee[0] - math.sqrt(max(shin**2 - drop**2, 1e-6))
-    ankle = np.array([body.cache["feet"], ANKLE_JOINT_HEIGHT + lie.feet_lift])
+    ankle = np.array([body.cache["feet"] - lie.feet_slide, ANKLE_JOINT_HEIGHT + lie.feet_lift])
 
     # Shoulders stay on the mat; a bridge lifts the hips, a tilt turns the pelvis under the still back.
     bridge = math.degrees(math.asin(min(lie.bridge / trunk, 0.9)))
@@ -273,11 +281,17 @@ def lying_pose(body: Body, lie: Lying) -> Placed:
     angles["spine_flex"] = -lie.pelvis_tilt + lie.spine_extra
     posed, shift = _lying_place(body, angles, pitch)
     hip = point(posed, "upperleg01", SUPINE, pitch) + shift
+    foot_heading = 183.0  # flat on the mat
+    if lie.legs_out:
+        # Heels sliding out along the mat; the feet turn up onto the heels as the legs straighten.
+        straight = hip[0] - LEGS_OUT_REACH * (thigh + shin)
+        ankle[0] += lie.legs_out * (straight - ankle[0])
+        foot_heading -= lie.legs_out * 60.0
     knee = circle_meet(hip, thigh, ankle, shin, upper=True)
     angles = aim(body, angles, SUPINE, pitch, [
         Aim(("hip_flex_L", "hip_flex_R"), -1, "upperleg01", "lowerleg01", heading(knee - hip)),
         Aim(("knee_flex_L", "knee_flex_R"), 1, "lowerleg01", "foot", heading(ankle - knee)),
-        Aim(("ankle_plantar_L", "ankle_plantar_R"), 1, "foot", "toe2-1", 183.0),
+        Aim(("ankle_plantar_L", "ankle_plantar_R"), 1, "foot", "toe2-1", foot_heading),
     ])
     overrides = _rolled_legs(body, angles, pitch, lie)
     angles.update(pelvis_roll=lie.pelvis_roll, chest_roll=lie.chest_roll)
@@ -377,15 +391,39 @@ def pelvic_tilts_pose(body: Body, u: float, rep: Rep, t: float) -> Placed:
     return lying_pose(body, lie)
 
 
+# Deep abdominal faults, sized like a person's (clips.paced_reps draws each rep's size in these ranges):
+PELVIS_LIFT_M = (0.05, 0.08)  # pelvis_still: a small bridge: the hip joints rise 5-8 cm off the mat
+KNEES_DROP_DEG = (25.0, 35.0)  # legs_still: both knees fall 25-35 degrees to a side (about 4-7 cm down)
+FOOT_SLIDE_M = (0.08, 0.12)  # legs_still: the feet slide 8-12 cm away from the hips
+HEAD_LIFT_DEG = (28.0, 40.0)  # head_and_shoulders_relaxed: the head lifts (chin to chest): the ear rises 4-6 cm
+LEGS_OUT_REACH = 0.985  # hold_too_short: heels slid out until hip to ankle is 98.5% of the leg (knee 160 deg)
+# The knee passes 140 degrees (out of the start position) at 83-87% of the slide (bodies b0-b2).
+LEGS_OUT_SEEN = 0.85
+DRAW_UP_TILT_DEG = 3.0  # drawing up the pelvic floor and lower abdominals tips the pelvis a little
+
+
+def _fault_level(rep: Rep, t: float) -> float:
+    """0 to 1: how much of the rep's fault is there at time t (eased in, held, eased out)."""
+    start, full, going = rep.fault_s
+    if full <= start:
+        return 0.0
+    x = (t - start) / (full - start) if t < full else 1.0 - (t - going) / rep.fault_ramp_s
+    x = min(max(x, 0.0), 1.0)
+    return x * x * (3 - 2 * x)
+
+
 def deep_abdominal_pose(body: Body, u: float, rep: Rep, t: float) -> Placed:
-    """u: 1 while the contraction is held. Faults move what should stay still during the hold."""
-    f = set(rep.faults)
-    sway = math.sin(2 * math.pi * t / 2.2) * u
+    """u: 1 while the contraction is held. A fault comes and goes within the hold (`rep.fault_s`)."""
+    k = rep.fault_size * _fault_level(rep, t)
+    way = rep.fault_way
     lie = Lying(
-        pelvis_tilt=3.0 * u + (9.0 * sway if "pelvis_still" in f else 0.0),
-        knee_roll=14.0 * sway if "legs_still" in f else 0.0,
-        neck_flex=12.0 + (38.0 * u if "head_and_shoulders_relaxed" in f else 0.0),
-        spine_extra=breathing(t, 2.0) + (10.0 * u if "head_and_shoulders_relaxed" in f else 0.0),
+        pelvis_tilt=DRAW_UP_TILT_DEG * u,
+        bridge=k if way == "pelvis_lift" else 0.0,
+        knee_roll=k if way == "knees_drop" else 0.0,
+        feet_slide=k if way == "foot_slide" else 0.0,
+        legs_out=k if way == "legs_out" else 0.0,
+        neck_flex=12.0 + (k if way == "head_lift" else 0.0),
+        spine_extra=breathing(t, 2.0),
     )
     return lying_pose(body, lie)
 

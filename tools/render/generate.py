@@ -117,6 +117,13 @@ def near_side(spec: ClipSpec) -> str:
 def rep_labels(spec: ClipSpec, reps, segs) -> list[dict]:
     out = []
     for i, rep in enumerate(reps):
+        if rep.timer is not None:
+            # Paced holds (deep abdominal): the rep is the app's timed hold, as the app reports it.
+            start, end, hold = rep.timer
+            out.append({"index": i + 1, "start_ms": round(start * 1000), "end_ms": round(end * 1000),
+                        "faults": list(rep.faults), "hold_s": round(hold, 2),
+                        "holds_ms": [[round(start * 1000), round((start + hold) * 1000)]]})
+            continue
         mine = [s for s in segs if s.rep == i]
         moving = [s for s in mine if s.kind != "rest"]
         holds = [s for s in mine if s.kind == "hold"]
