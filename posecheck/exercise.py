@@ -239,9 +239,9 @@ class ExerciseRun:
         xy, z = self.smoother(t, frame.xy.astype(float), z.astype(float), visible)
         if self.calibration is None:
             calib, in_start = self.calibrator.update(t, xy, z, frame.visibility, visible, frame.image_size[0])
+            # A pose with nothing visible in it is "cannot see you", not also "not in the start position".
+            self._watch_start_position(t, bool(visible.any()) and not in_start, out)
             seen = self.calibrator.provisional_body(xy, z, frame.visibility, visible).visible(*self.exercise.core)
-            # Unseen is "cannot see you", not also "not in the start position": one cue at a time.
-            self._watch_start_position(t, seen and not in_start, out)
             if calib is not None:
                 self.calibration = calib
                 self.rest = calib.rest.copy()
@@ -359,7 +359,7 @@ class ExerciseRun:
             w.closed = True
             if not w.flagged and w.frames and w.judged < MIN_JUDGED_SHARE * w.frames:
                 out.append(self._event(EventKind.ABSTAINED, t, rep=n, check=check.name, severity=Severity.INFO,
-                                       detail=f"landmarks seen in {w.judged} of {w.frames} frames"))
+                                       detail=f"could judge {w.judged} of {w.frames} frames"))
         for key in [k for k, w in self._windows.items() if w.closed]:
             del self._windows[key]
 

@@ -284,6 +284,7 @@ class RockingCounter:
         self._gap, self._toward_first = None, False
         return [Started(self._started)]
 
+
 @dataclass
 class PacedHoldCounter:
     """Holds paced by a timer, for a contraction the camera cannot see: breathe in for `prepare_s`,
