@@ -14,7 +14,7 @@ class EventKind(StrEnum):
     FAULT = "fault"
     NOT_IN_START_POSITION = "not_in_start_position"
     CANNOT_SEE_YOU = "cannot_see_you"  # too few landmarks visible: checks abstain
-    ABSTAINED = "abstained"  # one check could not judge (its landmarks not visible enough)
+    ABSTAINED = "abstained"  # one check could not judge (what it looks at hidden or not seen well enough)
     SET_COMPLETED = "set_completed"  # the exercise's targets are reached
 
 

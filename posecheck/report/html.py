@@ -199,7 +199,7 @@ TEMPLATE = """<!DOCTYPE html>
   {% if e.notices.cannot_see_you or e.notices.not_in_start_position or e.notices.abstained %}
   <p class="detail">{% if e.notices.cannot_see_you %}posecheck lost sight of you {{ e.notices.cannot_see_you }} time(s). {% endif %}
   {% if e.notices.not_in_start_position %}Not in the start position {{ e.notices.not_in_start_position }} time(s). {% endif %}
-  {% if e.notices.abstained %}Some checks could not judge, their landmarks were not seen well enough:
+  {% if e.notices.abstained %}Some checks could not be judged from the camera (what they look at was hidden or not seen well enough):
   {% for check, n in e.notices.abstained | dictsort %}{{ check | words }} ({{ n }}){{ ", " if not loop.last else "." }}{% endfor %}{% endif %}</p>
   {% endif %}
 
