@@ -28,18 +28,6 @@ from posecheck.recording import iter_recording
 LABELS_SUFFIX = ".labels.json"
 
 
-def run_exercise(exercise: str, frames: Iterable[PoseFrame], profile: dict[str, Any]) -> tuple[list[Event], int, int]:
-    """All events of one run, and (frames, frames with a pose)."""
-    run = exercise_rules.get(exercise).run(**profile)
-    n = seen = 0
-    events: list[Event] = []
-    for frame in frames:
-        n += 1
-        seen += frame.has_pose
-        events.extend(run.update(frame))
-    return events, n, seen
-
-
 def _detected_reps(events: list[Event]) -> list[dict[str, Any]]:
     starts: dict[int, int] = {}
     reps = []
@@ -216,11 +204,16 @@ def evaluate_item(labels_path: Path) -> dict[str, Any]:
 
 def score_labelled(labels: dict[str, Any], frames: Iterable[PoseFrame]) -> dict[str, Any]:
     """Run the labels' exercise over the frames and score the events against the labels."""
-    exercise, profile = labels["exercise"], labels.get("profile") or {}
-    events, n, seen = run_exercise(exercise, frames, profile)
-    checks = [c.name for c in exercise_rules.get(exercise).run(**profile).checks]
+    exercise = labels["exercise"]
+    run = exercise_rules.get(exercise).run(**(labels.get("profile") or {}))
+    n = seen = 0
+    events: list[Event] = []
+    for frame in frames:
+        n += 1
+        seen += frame.has_pose
+        events.extend(run.update(frame))
     return {"exercise": exercise, "split": labels.get("split"), "set_kind": labels.get("set_kind"),
-            "detection_rate": _ratio(seen, n), **score_item(labels, events, checks)}
+            "detection_rate": _ratio(seen, n), **score_item(labels, events, [c.name for c in run.checks])}
 
 
 def evaluate_dir(folder: Path) -> dict[str, Any]:

@@ -12,6 +12,7 @@ Same input, same events: time comes only from the frames' timestamps.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -384,8 +385,8 @@ class ExerciseRun:
             if value is None:
                 continue  # the check does not apply to this moment (e.g. knees not rolled yet)
             w.frames += 1
-            if value != value:
-                continue  # NaN: it applies but cannot be seen from here; counts towards abstaining
+            if math.isnan(value):
+                continue  # it applies but cannot be seen from here; counts towards abstaining
             w.judged += 1
             if not check.violated(value):
                 w.violated_s = 0.0
