@@ -16,10 +16,11 @@
       * If needed, place a cushion between your knees for comfort
 
 Seen from the side: the knees come down towards the feet as they roll, whichever way they go. The
-side is told by how much more the near knee drops than the far one (it is underneath when they roll
-towards the camera). What is counted: one roll out, a hold, and back. Knees coming apart show on a
-roll towards the camera (the far knee, on top, is left behind); on a roll away the lower knee is the
-hidden far one, and MediaPipe draws it beside the upper knee, so a gap there is mostly not seen.
+side is told by how much more the near side drops than the far one: the near knee is underneath when
+they roll towards the camera, and the pelvis, following, lifts the far hip over the near one. What is
+counted: one roll out, a hold, and back. Knees coming apart show on a roll towards the camera (the far
+knee, on top, is left behind); on a roll away the lower knee is the hidden far one, and MediaPipe draws
+it beside the upper knee, so a gap there is mostly not seen.
 """
 
 from __future__ import annotations
@@ -44,9 +45,13 @@ ROLL_ENTER = 0.12
 ROLL_EXIT = 0.06
 # "Hold the stretch for one deep breath": a deep breath takes 3-6 s; under 2.5 s is no breath at all.
 HOLD_MIN_S = 2.5
-# Rolled towards the camera the near knee drops at least this share of the larger drop more than the
-# far one (0.3+ seen, both on kinematic sets and on MediaPipe run on rendered clips); away, under 0.05.
-TOWARDS_SHARE = 0.15
+# Rolled towards the camera the near side (knee, plus hip) drops more than the far side by over this share
+# of the lower knee's drop; away, by less. Per roll, on MediaPipe run on rendered clips (seeds 0, 2, 3: 72
+# rolls), knees' + hips' difference - 0.25 x knee drop reads +0.033..+0.35 towards (+0.026..+0.089 with the
+# feet lifted), -0.011..-0.28 away; on kinematic sets +0.105+ and -0.20-. The knee drop is the knees' own,
+# without the feet's rise: feet lifted raise both knees alike, and counting them made the share swallow
+# rolls towards the camera (they read -0.005..+0.036).
+TOWARDS_SHARE = 0.25
 # A shoulder coming up 0.055 torso lengths is off the floor: lying on it, it moves < 0.04 (kinematic sets;
 # MediaPipe on rendered clips < 0.02); lifted by a chest rolling with the knees it reads 0.07-0.08 on the
 # clips when it is the near one (it rose 0.23: MediaPipe under-reads it), 0.22+ on kinematic sets.
@@ -91,10 +96,13 @@ def knee_drop(body: Body) -> float | None:
 
 
 def roll_side(body: Body) -> float | None:
-    """> 0 when the knees roll towards the camera, < 0 away. Rolled towards the camera the near knee
-    is underneath and drops clearly more than the far one; rolled away, MediaPipe reports the hidden
-    far knee following the near one, so the two drop alike (or the far one more). Drops are from rest.
-    The share is of the whole roll (with the feet's rise, which lifts both knees alike). Knees hardly
+    """> 0 when the knees roll towards the camera, < 0 away (torso lengths). Rolled towards the camera
+    the near knee is underneath and drops clearly more than the far one; rolled away, MediaPipe reports
+    the hidden far knee following the near one, so the two drop alike (or the far one more). The pelvis
+    follows the knees ("following with your pelvis"): the far hip comes up over the near one towards
+    the camera, the near hip over the far one away; that adds to the knees' difference. Drops are from
+    rest. The share is of the knees' own drop, not the whole roll: feet lifted with the roll lift both
+    knees alike, so with them counted the share would swallow a roll towards the camera. Knees hardly
     rolled tell no side: a far knee a little off its rest must not read as a roll away."""
     if not body.visible("near_knee", "far_knee"):
         return None
@@ -102,7 +110,8 @@ def roll_side(body: Body) -> float | None:
     if roll is None or roll < ROLL_ENTER:
         return None
     near, far = -body.rise("near_knee"), -body.rise("far_knee")
-    return (near - far) - TOWARDS_SHARE * roll
+    pelvis = body.rise("far_hip") - body.rise("near_hip") if body.visible("near_hip", "far_hip") else 0.0
+    return (near - far) + pelvis - TOWARDS_SHARE * max(near, far)
 
 
 def shoulder_lift(body: Body) -> float:

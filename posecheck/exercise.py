@@ -34,6 +34,11 @@ CANNOT_SEE_S = 0.7
 NOT_IN_START_S = 2.0
 # A check whose landmarks were visible for less than this share of its window abstains for that rep.
 MIN_JUDGED_SHARE = 0.5
+# A check judged on its mean reading needs at least this many judged frames (0.2 s at 15 fps), and
+# leaves out the first half second of its window (at most half the window): MediaPipe's video-mode
+# filter trails a limb just put down (a locked elbow on a rendered clip read 164.5 rising to 167.5).
+MIN_MEAN_FRAMES = 3
+MEAN_SETTLE_S = 0.5
 # A frame-to-frame gap larger than this is not counted as time spent in a fault.
 MAX_STEP_S = 0.25
 # The start position is judged only with the body at rest: no major near-side joint moving faster than
@@ -98,6 +103,10 @@ class Check:
     min_duration_s: float = 0.5
     severity: Severity = Severity.WARNING
     setting: str | None = None  # a profile setting that must be true for this check to run
+    # Judge the mean reading over the window instead of how long single frames stay over the limit: for
+    # readings whose error outlasts any sensible min_duration_s. The mean is judged when the window
+    # closes, or earlier once it spans min_duration_s.
+    on_mean: bool = False
 
     def violated(self, value: float) -> bool:
         return value < self.threshold if self.fault_below else value > self.threshold
@@ -143,6 +152,13 @@ class _Window:
     worst: float | None = None
     flagged: bool = False
     closed: bool = False
+    readings: list[tuple[float, float]] = field(default_factory=list)  # (t, value), checks judged on their mean
+
+    def settled_mean(self) -> float:
+        """The mean reading once settled: without the first MEAN_SETTLE_S (at most half the window)."""
+        t0, t1 = self.readings[0][0], self.readings[-1][0]
+        since = t0 + min(MEAN_SETTLE_S, (t1 - t0) / 2)
+        return float(np.mean([v for t, v in self.readings if t >= since]))
 
 
 @dataclass
@@ -358,7 +374,13 @@ class ExerciseRun:
             if w is None or w.closed:
                 continue
             w.closed = True
-            if not w.flagged and w.frames and w.judged < MIN_JUDGED_SHARE * w.frames:
+            seen_enough = w.judged >= MIN_JUDGED_SHARE * w.frames
+            if check.on_mean and not w.flagged and w.judged >= MIN_MEAN_FRAMES and seen_enough:
+                mean = w.settled_mean()
+                if check.violated(mean):
+                    w.flagged = True
+                    out.append(self._fault(check, n, t, mean))
+            if not w.flagged and w.frames and not seen_enough:
                 out.append(self._event(EventKind.ABSTAINED, t, rep=n, check=check.name, severity=Severity.INFO,
                                        detail=f"could judge {w.judged} of {w.frames} frames"))
         for key in [k for k, w in self._windows.items() if w.closed]:
@@ -388,6 +410,9 @@ class ExerciseRun:
             if math.isnan(value):
                 continue  # it applies but cannot be seen from here; counts towards abstaining
             w.judged += 1
+            if check.on_mean:
+                self._judge_mean(check, w, value, n, t, out)
+                continue
             if not check.violated(value):
                 w.violated_s = 0.0
                 continue
@@ -397,6 +422,15 @@ class ExerciseRun:
             if not w.flagged and w.violated_s >= check.min_duration_s:
                 w.flagged = True
                 out.append(self._fault(check, n, t, w.worst))
+
+    def _judge_mean(self, check: Check, w: _Window, value: float, n: int, t: float, out: list[Event]) -> None:
+        w.readings.append((t, value))
+        if w.flagged or t - w.readings[0][0] < check.min_duration_s:
+            return
+        mean = w.settled_mean()
+        if check.violated(mean):
+            w.flagged = True
+            out.append(self._fault(check, n, t, mean))
 
     def _fault(self, check: Check, rep: int, t: float, value: float) -> Event:
         relation = "under" if check.fault_below else "over"

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from kinematic_sets import events_of, labelled
 
 import exercise_rules
 from posecheck.events import EventKind
+from posecheck.exercise import ExerciseRun
 from posecheck.landmarks import PoseFrame
 from posecheck.phases import Completed, HoldCounter, PacedHoldCounter, Phase, RockingCounter, Started
 
@@ -133,3 +137,38 @@ def test_events_include_rep_side_and_hold():
     done = [e for e in events if e.kind is EventKind.REP_COMPLETED]
     assert {e.side for e in done} == {"left", "right"}
     assert all(e.hold_ms is None or e.hold_ms > 0 for e in done)
+
+
+def _heels_with_elbow_reading(reading: Callable[[int], float]) -> tuple[list, dict[int, int]]:
+    """A correct heels-stretch set whose elbow check reads `reading(k)` on the k-th frame it judges in
+    each rest, instead of the landmarks; also how many frames it judged before each rep."""
+    exercise = exercise_rules.get("heels_stretch").EXERCISE
+    judged: dict[int, int] = {}
+
+    def measure(body: object) -> float:
+        k = judged.get(run.rep_number, 0)
+        judged[run.rep_number] = k + 1
+        return reading(k)
+
+    run = ExerciseRun(replace(exercise, checks=(replace(exercise.check("elbows_locked"), measure=measure),)))
+    events = []
+    for f in labelled("heels_stretch", "correct", 1000).frames:
+        events += run.update(f)
+    return events, judged
+
+
+def test_a_reading_judged_on_its_mean_is_not_flagged_for_a_spell_over_the_limit():
+    # Over the limit for 8 frames once settled (0.53 s at 15 fps: a frame-by-frame rule with 0.4 s would flag it).
+    events, judged = _heels_with_elbow_reading(lambda k: 168.5 if 10 <= k < 18 else 160.0)
+    # The mean leaves out the first 8 frames (MEAN_SETTLE_S); of the next 12+, 8 at 168.5 and 4+ at 160: < 166
+    long_rests = {n for n, k in judged.items() if k >= 20}
+    assert len(long_rests) >= 5
+    assert not [e for e in events if e.kind is EventKind.FAULT and e.rep in long_rests]
+
+
+def test_a_reading_held_over_the_limit_is_flagged_once_per_rep_and_before_the_rep_starts():
+    events, _ = _heels_with_elbow_reading(lambda k: 167.0)
+    started = {e.rep: e.timestamp_ms for e in events if e.kind is EventKind.REP_STARTED}
+    faults = [e for e in events if e.kind is EventKind.FAULT and e.rep in started]  # not the rest after the set
+    assert len(started) >= 8 and sorted(e.rep for e in faults) == sorted(started)
+    assert all(e.timestamp_ms <= started[e.rep] and e.value == pytest.approx(167.0) for e in faults)

@@ -63,7 +63,24 @@ def test_knees_rolled_towards_the_camera_or_away_are_told_apart_feet_up_or_down(
     assert knee_rolls.roll_side(_lying(near_knee=-0.35, far_knee=-0.25)) > 0
     assert knee_rolls.roll_side(_lying(near_knee=-0.22, far_knee=-0.23)) < 0
     assert knee_rolls.roll_side(_lying(near_knee=-0.13, far_knee=-0.04, near_ankle=0.16, near_heel=0.16)) > 0
-    assert knee_rolls.roll_side(_lying(near_knee=-0.03, far_knee=-0.02, near_ankle=0.2, near_heel=0.2)) < 0
+    # Feet up, rolled away: the knees drop alike and the pelvis follows, the near hip coming up.
+    assert knee_rolls.roll_side(_lying(near_knee=-0.03, far_knee=-0.02, near_ankle=0.2, near_heel=0.2,
+                                       near_hip=0.01)) < 0
+
+
+def test_a_roll_towards_the_camera_with_the_feet_lifted_is_seen_on_the_near_side():
+    # As MediaPipe saw it on a rendered clip: feet 16 cm up lift both knees, so the near knee drops only
+    # 0.05 and just 0.026 more than the far one; the pelvis follows, the far hip rising over the near one.
+    body = _lying(near_knee=-0.05, far_knee=-0.024, far_hip=0.006, near_hip=-0.006, near_ankle=0.16, near_heel=0.16)
+    assert knee_rolls.knee_drop(body) >= knee_rolls.ROLL_ENTER
+    assert knee_rolls.roll_side(body) > 0
+
+
+def test_a_roll_away_is_not_taken_for_one_towards_when_the_hidden_knee_is_drawn_beside_the_near_one():
+    # Rolled away, MediaPipe draws the hidden far knee following the near one, at worst 0.025 higher,
+    # and the hips a little off level the wrong way (as on a rendered clip).
+    body = _lying(near_knee=-0.18, far_knee=-0.155, far_hip=0.0045, near_hip=-0.0045)
+    assert knee_rolls.roll_side(body) < 0
 
 
 def test_knees_hardly_rolled_tell_no_side():
