@@ -1,9 +1,9 @@
 """posecheck's frame pipeline against bare MediaPipe PoseLandmarker on the same frames.
 
-Both sides run VIDEO mode with the same options over the same decoded frames held in memory, so the
-ratio is what posecheck adds: the PoseFrame conversion, choosing the exerciser, and (with --rules) an
-exercise run's update. Runs alternate (bare, posecheck, bare, ...) and the median of each is kept,
-so drift in the machine's load hits both alike.
+Both sides run VIDEO mode over the same decoded frames held in memory, so the ratio is what posecheck
+adds: the segmentation mask it asks MediaPipe for and the back's outline read from it, the PoseFrame
+conversion, choosing the exerciser, and (with --rules) an exercise run's update. Runs alternate (bare,
+posecheck, bare, ...) and the median of each is kept, so drift in the machine's load hits both alike.
 
     .venv/bin/python benchmarks/pipeline_overhead.py [--video V] [--variants lite full heavy] [--repeats 3]
 """

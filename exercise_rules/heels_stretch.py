@@ -22,6 +22,8 @@ all-fours position before each rep (a fault there belongs to the rep that follow
 
 from __future__ import annotations
 
+import math
+
 from posecheck.calibration import Body
 from posecheck.exercise import Check, Exercise, ExerciseRun, RepRecord, Targets, When
 from posecheck.geometry import angle_at, direction, elevation, tilt_from_vertical, wrap
@@ -70,13 +72,18 @@ ELBOW_MEAN_S = 3.0
 # Rest medians: correct necks read up to 26.7 (kinematic dev) and 21 (video: MediaPipe's ear hangs);
 # faulty ones 41+ and 38.4: 32 is mid-gap (26 nagged 5 correct reps of 172 on a second dev set).
 NECK_BEND_MAX = 32.0
-# Over-arched lower back, as far as landmarks show it: the back's line (hip to shoulder) tipping
-# 9.5+ degrees towards the shoulders compared with the person's own neutral at calibration. The sag
-# itself has no landmark; this is a proxy, and a sag held from the start is not seen: with thighs and
-# arms upright the hips and shoulders stay put (rendered clips, true landmarks: back's line 8.4 degrees
-# sagging vs 8.2 not; only the head rides 9 higher, which MediaPipe reads with 10-20 degree offsets
-# that differ from body to body). Kinematic dev rest medians: 11.5+ sagging, under 3.3 in correct
-# reps, up to 8.6 with the hands planted ahead (single frames 10.2).
+# Over-arched lower back: the sag itself moves no landmark (upright thighs and arms hold hips and
+# shoulders where they are); it shows in the back's outline, which MediaPipe's mask gives
+# (posecheck.silhouette): its lowest point over the hip-to-shoulder line. Rendered clips, 5 bodies, 4
+# seeds, both facings (96 rests): sagging 0.074-0.098 torso lengths (single frames up to 0.099), held
+# straight 0.120-0.173 (single frames down to 0.113); 0.108 is mid-gap. The outline is of what is worn:
+# loose clothes may hide a sag. Real bodies other than these five are not measured yet.
+BACK_OUTLINE_MIN = 0.108
+# Without an outline (landmark recordings), a proxy: the back's line (hip to shoulder) tipping 9.5+
+# degrees towards the shoulders compared with the person's own neutral at calibration. A sag held from
+# the start is not seen by it, nor one that keeps hips and shoulders where they are (the rendered
+# clips: back's line 8.4 degrees sagging vs 8.2 not). Kinematic dev rest medians: 11.5+ sagging, under
+# 3.3 in correct reps, up to 8.6 with the hands planted ahead (single frames 10.2).
 ARCH_TILT_MAX = 9.5
 # How long a start-position fault must last. The rendered clips rock back 1.2 s in, so after the 1.0 s
 # calibration the first rep's start position is seen for 0.33-0.47 s; 0.3 s still spans 5 frames.
@@ -137,6 +144,12 @@ def neck_bend(body: Body) -> float:
     return abs(wrap(neck - back))
 
 
+def back_outline(body: Body) -> float | None:
+    """How high the back's outline stands over the hip-to-shoulder line at its lowest (torso lengths);
+    None where the camera gave no outline (the back's line judges instead: `back_sag`)."""
+    return body.outline if math.isfinite(body.outline) else None
+
+
 def back_sag(body: Body) -> float:
     """Degrees the hip-to-shoulder line has tipped shoulders-down since calibration."""
     now = elevation(body.p("near_hip"), body.p("near_shoulder"))
@@ -189,9 +202,16 @@ CHECKS = (
         name="back_overarched",
         source="Avoid over-arching your lower back",
         cue="Don't let your lower back sag",
-        reason="back's line tipped 9.5+ degrees from your own neutral (a proxy: the sag has no landmark)",
-        threshold=ARCH_TILT_MAX, unit="degrees", when=When.REST, measure=back_sag,
-        landmarks=("near_hip", "near_shoulder"), min_duration_s=0.4,
+        reason="the back's outline under 0.108 torso lengths over the hip-shoulder line (held straight: 0.12+)",
+        threshold=BACK_OUTLINE_MIN, unit="torso lengths", when=When.REST, measure=back_outline, fault_below=True,
+        landmarks=("near_hip", "near_shoulder"), min_duration_s=START_FAULT_S, fallback=Check(
+            name="back_overarched",
+            source="Avoid over-arching your lower back",
+            cue="Don't let your lower back sag",
+            reason="no outline: back's line tipped 9.5+ degrees from your own neutral (a proxy)",
+            threshold=ARCH_TILT_MAX, unit="degrees", when=When.REST, measure=back_sag,
+            landmarks=("near_hip", "near_shoulder"), min_duration_s=0.4,
+        ),
     ),
     Check(
         name="sitting_on_heels",

@@ -107,6 +107,9 @@ class Check:
     # readings whose error outlasts any sensible min_duration_s. The mean is judged when the window
     # closes, or earlier once it spans min_duration_s.
     on_mean: bool = False
+    # Judges instead where `measure` has no reading (None): the same thing seen another way, in its own
+    # unit (the back's outline where the camera gives one, else the landmarks' proxy). Same name.
+    fallback: Check | None = None
 
     def violated(self, value: float) -> bool:
         return value < self.threshold if self.fault_below else value > self.threshold
@@ -153,6 +156,7 @@ class _Window:
     flagged: bool = False
     closed: bool = False
     readings: list[tuple[float, float]] = field(default_factory=list)  # (t, value), checks judged on their mean
+    judge: Check | None = None  # the check (or its fallback) whose readings these are
 
     def settled_mean(self) -> float:
         """The mean reading once settled: without the first MEAN_SETTLE_S (at most half the window)."""
@@ -268,7 +272,7 @@ class ExerciseRun:
             return seen, None
         calib = self.calibration
         body = Body(calib.body(xy), visible, z / calib.scale_px, calib.near, self.rest, calib.scale_px,
-                    calib.rest, calib.rest_depth)
+                    calib.rest, calib.rest_depth, frame.torso_outline)
         if not body.visible(*self.exercise.core):
             return False, None
         return True, body
@@ -375,11 +379,12 @@ class ExerciseRun:
                 continue
             w.closed = True
             seen_enough = w.judged >= MIN_JUDGED_SHARE * w.frames
-            if check.on_mean and not w.flagged and w.judged >= MIN_MEAN_FRAMES and seen_enough:
+            judge = w.judge or check
+            if judge.on_mean and not w.flagged and len(w.readings) >= MIN_MEAN_FRAMES and seen_enough:
                 mean = w.settled_mean()
-                if check.violated(mean):
+                if judge.violated(mean):
                     w.flagged = True
-                    out.append(self._fault(check, n, t, mean))
+                    out.append(self._fault(judge, n, t, mean))
             if not w.flagged and w.frames and not seen_enough:
                 out.append(self._event(EventKind.ABSTAINED, t, rep=n, check=check.name, severity=Severity.INFO,
                                        detail=f"could judge {w.judged} of {w.frames} frames"))
@@ -403,25 +408,37 @@ class ExerciseRun:
             if not body.visible(*check.landmarks):
                 w.frames += 1  # could not judge: counts towards abstaining
                 continue
-            value = check.measure(body)
+            judge, value = self._reading(check, body)
             if value is None:
                 continue  # the check does not apply to this moment (e.g. knees not rolled yet)
             w.frames += 1
             if math.isnan(value):
                 continue  # it applies but cannot be seen from here; counts towards abstaining
             w.judged += 1
-            if check.on_mean:
-                self._judge_mean(check, w, value, n, t, out)
+            if w.judge is not judge:  # readings in another unit: start afresh
+                w.judge, w.violated_s, w.worst = judge, 0.0, None
+                w.readings.clear()
+            if judge.on_mean:
+                self._judge_mean(judge, w, value, n, t, out)
                 continue
-            if not check.violated(value):
+            if not judge.violated(value):
                 w.violated_s = 0.0
                 continue
             w.violated_s += dt
-            if w.worst is None or (value < w.worst if check.fault_below else value > w.worst):
+            if w.worst is None or (value < w.worst if judge.fault_below else value > w.worst):
                 w.worst = value
-            if not w.flagged and w.violated_s >= check.min_duration_s:
+            if not w.flagged and w.violated_s >= judge.min_duration_s:
                 w.flagged = True
-                out.append(self._fault(check, n, t, w.worst))
+                out.append(self._fault(judge, n, t, w.worst))
+
+    @staticmethod
+    def _reading(check: Check, body: Body) -> tuple[Check, float | None]:
+        """The check's reading, or its fallback's where the check has none (e.g. no outline)."""
+        assert check.measure is not None
+        value, fallback = check.measure(body), check.fallback
+        if value is None and fallback and fallback.measure and body.visible(*fallback.landmarks):
+            return fallback, fallback.measure(body)
+        return check, value
 
     def _judge_mean(self, check: Check, w: _Window, value: float, n: int, t: float, out: list[Event]) -> None:
         w.readings.append((t, value))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
@@ -81,6 +82,8 @@ class PoseFrame:
       z MediaPipe's relative depth (same scale as x, smaller is nearer the camera).
     - `visibility`, `presence`: (33,) MediaPipe's scores in [0, 1].
     - `world`: (33, 3) metres, origin between the hips (MediaPipe's world landmarks).
+    - `torso_outline`: how high the torso's upper outline stands above the hip-to-shoulder line at its
+      lowest, in torso lengths, from MediaPipe's segmentation mask (posecheck.silhouette); NaN: none.
     An empty frame has arrays of length 0.
     """
 
@@ -90,6 +93,7 @@ class PoseFrame:
     visibility: np.ndarray = field(repr=False)
     presence: np.ndarray = field(repr=False)
     world: np.ndarray = field(repr=False)
+    torso_outline: float = math.nan
 
     def __post_init__(self) -> None:
         n = len(self.image)
@@ -101,6 +105,7 @@ class PoseFrame:
         object.__setattr__(self, "world", _array(self.world, (n, 3)))
         object.__setattr__(self, "image_size", (int(self.image_size[0]), int(self.image_size[1])))
         object.__setattr__(self, "timestamp_ms", int(self.timestamp_ms))
+        object.__setattr__(self, "torso_outline", float(self.torso_outline))
 
     @classmethod
     def empty(cls, timestamp_ms: int, image_size: tuple[int, int]) -> PoseFrame:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
@@ -13,6 +14,7 @@ import numpy as np
 from posecheck.errors import PosecheckError
 from posecheck.landmarks import Landmark, PoseFrame
 from posecheck.native import quiet_stderr
+from posecheck.silhouette import torso_outline
 
 Mode = Literal["image", "video", "live"]
 
@@ -34,6 +36,14 @@ def torso_length(frame: PoseFrame) -> float:
     shoulders = xy[[Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER]].mean(axis=0)
     hips = xy[[Landmark.LEFT_HIP, Landmark.RIGHT_HIP]].mean(axis=0)
     return float(np.linalg.norm(shoulders - hips))
+
+
+def outline_of(frame: PoseFrame, mask: np.ndarray) -> float:
+    """The torso's outline (posecheck.silhouette) in `frame`, from MediaPipe's mask for that person."""
+    xy = frame.xy
+    hip = xy[[Landmark.LEFT_HIP, Landmark.RIGHT_HIP]].mean(axis=0)
+    shoulder = xy[[Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER]].mean(axis=0)
+    return torso_outline(mask[..., 0] if mask.ndim == 3 else mask, hip, shoulder)
 
 
 def choose_exerciser(candidates: Sequence[PoseFrame], previous: PoseFrame | None) -> int | None:
@@ -84,6 +94,8 @@ class PoseEstimator:
             min_pose_detection_confidence=min_confidence,
             min_pose_presence_confidence=min_confidence,
             min_tracking_confidence=min_confidence,
+            # The mask shows what landmarks cannot: the outline of the back (posecheck.silhouette).
+            output_segmentation_masks=True,
             result_callback=self._on_result if mode == "live" else None,
         )
         try:
@@ -100,6 +112,8 @@ class PoseEstimator:
         previous = None if self.mode == "image" else self._previous
         chosen = choose_exerciser(candidates, previous)
         frame = PoseFrame.empty(timestamp_ms, size) if chosen is None else candidates[chosen]
+        if frame.has_pose and chosen is not None and len(result.segmentation_masks or ()) > chosen:
+            frame = replace(frame, torso_outline=outline_of(frame, result.segmentation_masks[chosen].numpy_view()))
         if frame.has_pose:
             self._previous = frame
         return frame

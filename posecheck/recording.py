@@ -2,7 +2,8 @@
 
 Header: ``{"format": "posecheck-landmarks", "version": 1, "model": {"variant", "sha256"}, "source",
 "fps", "image_size": [w, h], ...extra}``. Frame: ``{"t": ms, "pose": null}`` or
-``{"t": ms, "image": [[x, y, z] * 33], "visibility": [...], "presence": [...], "world": [[x, y, z] * 33]}``.
+``{"t": ms, "image": [[x, y, z] * 33], "visibility": [...], "presence": [...], "world": [[x, y, z] * 33]}``,
+with ``"outline"`` (the torso's outline, posecheck.silhouette) where the pose stage read one.
 
 Each line is flushed to the OS as soon as it is written, so a run killed with SIGKILL keeps every
 frame it had finished. Loading accepts a truncated last line (with a warning), nothing else broken.
@@ -82,13 +83,16 @@ def _finite(value: float) -> float | None:
 def frame_to_dict(frame: PoseFrame) -> dict[str, Any]:
     if not frame.has_pose:
         return {"t": frame.timestamp_ms, "pose": None}
-    return {
+    out = {
         "t": frame.timestamp_ms,
         "image": _rounded(frame.image),
         "visibility": [_finite(v) for v in frame.visibility],
         "presence": [_finite(v) for v in frame.presence],
         "world": _rounded(frame.world),
     }
+    if math.isfinite(frame.torso_outline):
+        out["outline"] = _finite(frame.torso_outline)
+    return out
 
 
 def frame_from_dict(data: dict[str, Any], image_size: tuple[int, int]) -> PoseFrame:
@@ -102,6 +106,7 @@ def frame_from_dict(data: dict[str, Any], image_size: tuple[int, int]) -> PoseFr
         [0.0 if v is None else v for v in data["visibility"]],
         [0.0 if v is None else v for v in data["presence"]],
         data["world"],
+        math.nan if data.get("outline") is None else data["outline"],
     )
 
 

@@ -71,3 +71,26 @@ def test_knees_moved_from_a_good_start_are_judged_against_that_start():
 def test_knees_out_of_place_from_the_start_are_judged_on_their_own():
     off = _all_fours(-21.0, 160.0)
     assert heels_stretch.thigh_tilt(_body(off, off, off)) > heels_stretch.THIGH_TILT_MAX
+
+
+def _back_faults(kind: str, outline: float) -> tuple[list, int]:
+    """Back faults on a kinematic set whose frames carry a back outline, as the pose stage reads one from
+    video; and how many reps the set has."""
+    from dataclasses import replace
+
+    s = labelled("heels_stretch", kind, 1000)
+    run = heels_stretch.run()
+    frames = [replace(f, torso_outline=outline) if f.has_pose else f for f in s.frames]
+    faults = [e for f in frames for e in run.update(f) if e.check == "back_overarched" and e.kind.value == "fault"]
+    return faults, len(s.labels["reps"])
+
+
+def test_a_sagging_outline_is_flagged_in_its_own_unit_where_the_camera_gives_one():
+    faults, reps = _back_faults("correct", heels_stretch.BACK_OUTLINE_MIN - 0.03)
+    assert len({e.rep for e in faults}) >= reps and all(e.limit == heels_stretch.BACK_OUTLINE_MIN for e in faults)
+
+
+def test_a_straight_outline_overrules_the_landmarks_proxy():
+    # The kinematic fault tips the back's line, which the proxy flags; the outline says the back is straight.
+    assert _back_faults("back_overarched", float("nan"))[0]
+    assert _back_faults("back_overarched", heels_stretch.BACK_OUTLINE_MIN + 0.04)[0] == []

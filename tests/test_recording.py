@@ -35,7 +35,7 @@ def _frames(n: int) -> list[PoseFrame]:
             frames.append(PoseFrame.empty(i * 66, (640, 480)))
         else:
             frames.append(PoseFrame(i * 66, (640, 480), rng.random((33, 3)), rng.random(33), rng.random(33),
-                                    rng.normal(size=(33, 3))))
+                                    rng.normal(size=(33, 3)), rng.random() if i % 2 else float("nan")))
     return frames
 
 
@@ -52,6 +52,7 @@ def test_a_recording_reads_back_what_was_written(tmp_path):
             np.testing.assert_allclose(got.image, sent.image, atol=1e-5)
             np.testing.assert_allclose(got.world, sent.world, atol=1e-5)
             np.testing.assert_allclose(got.visibility, sent.visibility, atol=1e-5)
+            np.testing.assert_allclose(got.torso_outline, sent.torso_outline, atol=1e-5)  # NaN reads back NaN
 
 
 def test_each_frame_is_on_disk_as_soon_as_it_is_written(tmp_path):

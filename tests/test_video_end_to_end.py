@@ -78,3 +78,14 @@ def test_correct_pelvic_tilts_video_is_counted_without_faults(full_model):
 def test_knees_out_of_place_on_all_fours_video_are_flagged_from_the_first_rep(full_model):
     # The clip rocks back 1.2 s in: the first rep's start position is seen only briefly after calibration.
     _assert_fault_found_on_every_labelled_rep("heels_stretch__knees_under_hips__left__b0", "knees_under_hips")
+
+
+def test_a_sagging_back_on_all_fours_video_is_flagged_from_its_outline(full_model):
+    # Hips and shoulders stay where thighs and arms hold them: only the mask's outline of the back shows it.
+    _assert_fault_found_on_every_labelled_rep("heels_stretch__back_overarched__right__b0", "back_overarched")
+
+
+def test_a_straight_back_on_all_fours_video_is_not_taken_for_a_sag(full_model):
+    labels, scored = _run("heels_stretch__correct__right__b0")
+    assert scored["reps_detected"] == labels["rep_count"]["total"]
+    assert scored["false_alarms"] == 0

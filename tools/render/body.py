@@ -12,11 +12,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-# Phenotypes are Anny's sliders in [0, 1]; three plainly different adults.
+# Phenotypes are Anny's sliders in [0, 1]; plainly different adults.
 BODIES: dict[str, dict[str, float]] = {
     "b0": {"gender": 0.0, "age": 0.55, "muscle": 0.5, "weight": 0.5, "height": 0.5, "proportions": 0.5},
     "b1": {"gender": 1.0, "age": 0.6, "muscle": 0.6, "weight": 0.7, "height": 0.7, "proportions": 0.5},
     "b2": {"gender": 0.3, "age": 0.8, "muscle": 0.4, "weight": 0.35, "height": 0.35, "proportions": 0.5},
+    # Two more, for the back-outline study only (tools.render --outline-study): very slim, and heavy.
+    "b3": {"gender": 0.0, "age": 0.3, "muscle": 0.3, "weight": 0.15, "height": 0.8, "proportions": 0.5},
+    "b4": {"gender": 1.0, "age": 0.5, "muscle": 0.4, "weight": 0.95, "height": 0.45, "proportions": 0.5},
 }
 
 # Clothing per body: (shirt, trousers, skin, hair), RGB in [0, 1].
@@ -24,6 +27,8 @@ OUTFITS: dict[str, tuple[tuple[float, float, float], ...]] = {
     "b0": ((0.80, 0.20, 0.22), (0.12, 0.14, 0.22), (0.87, 0.67, 0.55), (0.20, 0.13, 0.08)),
     "b1": ((0.15, 0.45, 0.70), (0.20, 0.20, 0.20), (0.62, 0.44, 0.32), (0.08, 0.06, 0.05)),
     "b2": ((0.30, 0.60, 0.35), (0.55, 0.55, 0.58), (0.93, 0.76, 0.66), (0.70, 0.70, 0.70)),
+    "b3": ((0.85, 0.75, 0.20), (0.10, 0.10, 0.12), (0.80, 0.60, 0.45), (0.35, 0.20, 0.10)),
+    "b4": ((0.55, 0.25, 0.60), (0.25, 0.30, 0.45), (0.45, 0.30, 0.22), (0.05, 0.05, 0.05)),
 }
 
 SPINE = ("spine05", "spine04", "spine03", "spine02", "spine01")

@@ -69,6 +69,15 @@ CLIPS: tuple[ClipSpec, ...] = (
     ClipSpec("pelvic_tilts", "head_down", "b1", "right"),
 )
 
+# The heels stretch straight and sagging on more bodies: the back's outline (posecheck.silhouette) is
+# the body's own shape, so its limit is set across five builds (rendered with --outline-study).
+OUTLINE_STUDY: tuple[ClipSpec, ...] = tuple(
+    ClipSpec("heels_stretch", variant, body, facing)
+    for body in ("b1", "b2", "b3", "b4")
+    for variant, facing in (("correct", "left"), ("back_overarched", "right"))
+)
+OUTLINE_STUDY_INDEX = 100  # clip i of the study draws its randomness as clip 100 + i
+
 
 @dataclass(frozen=True)
 class Segment:

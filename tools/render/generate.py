@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from .body import BODIES, Body
-from .clips import CLIPS, ClipSpec, frame_count, movement_at, reps_for, timeline
+from .clips import CLIPS, OUTLINE_STUDY, OUTLINE_STUDY_INDEX, ClipSpec, frame_count, movement_at, reps_for, timeline
 from .exercises import POSES
 from .posture import Placed
 from .scene import Camera, Renderer
@@ -149,6 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--only", nargs="*", default=None, help="clip names (or prefixes) to render")
     parser.add_argument("--list", action="store_true", help="list the clips and exit")
+    parser.add_argument("--outline-study", action="store_true",
+                        help="render the back-outline study clips (heels stretch on more bodies) instead")
     parser.add_argument("--bare", action="store_true",
                         help="no clothes (skin colour all over): to compare MediaPipe's detection")
     args = parser.parse_args(argv)
@@ -158,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     args.out.mkdir(parents=True, exist_ok=True)
     bodies: dict[str, Body] = {}
-    for index, spec in enumerate(CLIPS):
+    clips, first = (OUTLINE_STUDY, OUTLINE_STUDY_INDEX) if args.outline_study else (CLIPS, 0)
+    for index, spec in enumerate(clips, start=first):
         if args.only and not any(spec.name.startswith(p) for p in args.only):
             continue
         t0 = time.time()
