@@ -54,11 +54,18 @@ PRESS_SIDE = -1.0
 # press side since the last rock) is a rock: arches read 4+ on 95% of kinematic reps and on all clips;
 # still, the angle strays < 3 one way. After a clip's bridge the signal stays 0.6 short of the press side.
 FAR_ALONE = 4.0
+# After a gap that may have hidden a press (at rest, or one over an arch's way back), the arch alone
+# counts when it shows within this long: from the end of the press to the arch takes 1.6-2.2 s on the
+# rendered clips (18 rocks), up to 2.8 s on kinematic sets; still, the angle strays < 3 one way.
+ARCH_AFTER_GAP_S = 2.0
 # A swing of 24 degrees or more is a bridge, the far end of its rock: tilt ends read at most 17.4,
 # bridges at least 32.7 (kinematic) and 32.8 (clips).
 BRIDGE_SWING = 24.0
-# A MediaPipe glitch jolts the angle for a frame or two (up to 55 degrees on kinematic sets).
-GLITCH_S = 0.3
+# A MediaPipe glitch jolts the angle (up to 55 degrees on kinematic sets) for one frame, which the
+# landmark smoothing spreads: the angle stays 3+ degrees off for 2-3 frames (51 of 57 glitches on
+# kinematic dev, 15 fps), up to 5. A median over 0.45 s (7 frames) drops up to 3; over 0.3 s (5 frames)
+# the third passed, and in a pause that reads as the end of a rock.
+GLITCH_S = 0.45
 # The centre of the rock follows slow shifts on the mat with this time constant.
 CENTRE_FOLLOW_S = 12.0
 # Hips lifting is a bridge: the hip point up 0.18 torso lengths (held 0.4 s). Per labelled rep, correct
@@ -125,7 +132,7 @@ EXERCISE = Exercise(
     start_position=start_position, signal=hip_angle_change,
     counter=lambda: RockingCounter(level=TILT_LEVEL, release=TILT_RELEASE, swing=TILT_SWING, far=TILT_FAR,
                                    centre_follow_s=CENTRE_FOLLOW_S, median_s=GLITCH_S, far_alone=FAR_ALONE,
-                                   bridge=BRIDGE_SWING, first=PRESS_SIDE),
+                                   bridge=BRIDGE_SWING, first=PRESS_SIDE, after_unseen_s=ARCH_AFTER_GAP_S),
     rest_level=TILT_RELEASE,
 )
 

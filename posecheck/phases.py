@@ -135,8 +135,10 @@ class RockingCounter:
     when the exercise knows it, else the first rep's (later reps start at the end the first one did,
     so a half-hidden rock cannot put the count out of step). A rep may also be seen from its far end
     alone, when that end is clear (`far_alone`) and the signal was on the first end's side just before
-    (a first end too small to see), or a gap may have hidden the first end. A swing past `bridge` is
-    always the far end: one big excursion (hips lifted off the floor), whichever way the rock started.
+    (a first end too small to see), or a gap may have hidden the first end (a gap at rest, or one
+    past the far end that hid the way back: the next rock's first end may have gone with it). A
+    swing past `bridge` is always the far end: one big excursion (hips lifted off the floor),
+    whichever way the rock started.
     A gap of `hidden_rock_s` or more that leaves a rock at its first end and shows it back there after
     a visit off it hid the far end: that rock is complete and the next one has begun."""
 
@@ -160,6 +162,7 @@ class RockingCounter:
     _unseen_since: float | None = None
     _gap: tuple[float, float] | None = None  # a gap at rest that may have hidden a first end
     _out_gap: tuple[float, float] | None = None  # a gap mid-rock that may have hidden its far end
+    _back_gap: float | None = None  # the end of a gap past the far end: it may have hidden the next first end
     _left_first: bool = False
     _again_since: float | None = None
     _recent: list[tuple[float, float]] = field(default_factory=list)
@@ -218,6 +221,8 @@ class RockingCounter:
         if (unseen >= self.hidden_rock_s and self.phase is Phase.OUT and not self._reached_far
                 and self._end1 >= (self.swing or 2 * self.level) / 2):
             self._out_gap, self._left_first, self._again_since = (t - unseen, t), False, None
+        if unseen >= self.unseen_s and self.phase is Phase.OUT and self._reached_far:
+            self._back_gap = t
         self._unseen_since = None
 
     def update(self, t: float, signal: float | None, in_start: bool | None = None) -> list[Transition]:
@@ -259,7 +264,11 @@ class RockingCounter:
         if -self._end2 >= big:
             back = max(back, -self._end2 - big / 2)  # a bridge is back down under half a bridge
         if self._settled(t, x - self._end2 >= back):
-            self.phase, self._habit_known, self._gap, self._out_gap = Phase.REST, True, None, None
+            # Back near the centre just after a gap past the far end: the gap hid the way back and
+            # may have hidden the next rock's first end too, like a gap at rest.
+            hid_back = self._back_gap is not None and x >= -self.far
+            self._gap = (t, self._back_gap) if hid_back and self._back_gap is not None else None
+            self.phase, self._habit_known, self._out_gap, self._back_gap = Phase.REST, True, None, None
             return [Completed(t, self._started, 0.0, self._peak)]
         return []
 

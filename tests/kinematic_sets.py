@@ -17,6 +17,8 @@ import exercise_rules  # noqa: E402
 from posecheck.events import Event, EventKind  # noqa: E402
 from tools.make_kinematic_samples import (  # noqa: E402
     FAULTS,
+    HELDOUT_SEED_BASE,
+    HELDOUT_V4_SEED_BASE,
     LabelledSet,
     SetPlan,
     make_set,
@@ -25,8 +27,8 @@ from tools.make_kinematic_samples import (  # noqa: E402
     write_set,
 )
 
-__all__ = ["FAULTS", "LabelledSet", "SetPlan", "events_of", "labelled", "make_set", "plans", "set_name",
-           "write_set"]
+__all__ = ["FAULTS", "HELDOUT_SEED_BASE", "HELDOUT_V4_SEED_BASE", "LabelledSet", "SetPlan", "events_of",
+           "labelled", "make_set", "plans", "set_name", "write_set"]
 
 
 @cache
