@@ -39,6 +39,13 @@ def _assert_fault_found_on_every_labelled_rep(clip: str, check: str) -> None:
     assert raised_elsewhere == {}
 
 
+def _assert_counted_without_false_alarms(clip: str) -> None:
+    labels, scored = _run(clip)
+    assert all(not rep["faults"] for rep in labels["reps"])
+    assert scored["reps_detected"] == labels["rep_count"]["total"]
+    assert scored["false_alarms"] == 0
+
+
 def test_hips_lifting_in_back_extension_video_is_flagged(full_model):
     _assert_fault_found_on_every_labelled_rep("back_extensions__hips_grounded__right__b0", "hips_grounded")
 
@@ -69,10 +76,7 @@ def test_locked_elbows_on_all_fours_video_are_flagged(full_model):
 
 
 def test_correct_pelvic_tilts_video_is_counted_without_faults(full_model):
-    labels, scored = _run("pelvic_tilts__correct__right__b0")
-    assert all(not rep["faults"] for rep in labels["reps"])
-    assert scored["reps_detected"] == labels["rep_count"]["total"]
-    assert scored["false_alarms"] == 0
+    _assert_counted_without_false_alarms("pelvic_tilts__correct__right__b0")
 
 
 def test_knees_out_of_place_on_all_fours_video_are_flagged_from_the_first_rep(full_model):
@@ -86,6 +90,4 @@ def test_a_sagging_back_on_all_fours_video_is_flagged_from_its_outline(full_mode
 
 
 def test_a_straight_back_on_all_fours_video_is_not_taken_for_a_sag(full_model):
-    labels, scored = _run("heels_stretch__correct__right__b0")
-    assert scored["reps_detected"] == labels["rep_count"]["total"]
-    assert scored["false_alarms"] == 0
+    _assert_counted_without_false_alarms("heels_stretch__correct__right__b0")
