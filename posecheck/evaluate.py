@@ -8,6 +8,11 @@ items. Every item reports `detection_rate` (frames with a pose).
 Scores are per rep: a labelled rep is matched to the detected rep that overlaps it most in time; a
 fault is right when flagged on the matched rep for the same check.
 Abstentions are counted apart, never as a pass or a fault.
+
+Labels may carry `factors` ({name: level}: how the person moved, e.g. the kinematic habit sets'
+rhythm or tempo) and `transitions` (getting down onto the mat and up again, where no rep may start and
+no fault may be flagged). The figures are also given per factor level, overall and per exercise; and
+"silent" sets are counted: a set with reps that ends with no rep counted and nothing said about why.
 """
 
 from __future__ import annotations
@@ -51,6 +56,24 @@ def _overlap(a: dict[str, Any], b: dict[str, Any]) -> int:
     return min(a["end_ms"], b["end_ms"]) - max(a["start_ms"], b["start_ms"])
 
 
+# Events that tell the person why nothing is being counted (a set with none of them and no rep is silent).
+EXPLAINING = frozenset({"cannot_see_you", "not_in_start_position", "waiting", "nothing_counted"})
+
+
+def _inside(t: int, intervals: list[dict[str, Any]]) -> bool:
+    return any(iv["start_ms"] <= t <= iv["end_ms"] for iv in intervals)
+
+
+def score_transitions(labels: dict[str, Any], events: list[Event]) -> dict[str, int] | None:
+    """Reps started and faults flagged while the person was getting down or up (both should be 0)."""
+    intervals = labels.get("transitions")
+    if not intervals:
+        return None
+    return {"intervals": len(intervals),
+            "reps_started": sum(e.kind is EventKind.REP_STARTED and _inside(e.timestamp_ms, intervals) for e in events),
+            "faults": sum(e.kind is EventKind.FAULT and _inside(e.timestamp_ms, intervals) for e in events)}
+
+
 def score_item(labels: dict[str, Any], events: list[Event], checks: list[str]) -> dict[str, Any]:
     """Counts for one item: reps, and per check tp/fp/fn/abstained over matched reps."""
     truth = labels["reps"]
@@ -92,7 +115,10 @@ def score_item(labels: dict[str, Any], events: list[Event], checks: list[str]) -
         if d["side"]:
             detected_sides[d["side"]] = detected_sides.get(d["side"], 0) + 1
     exact = len(found) == expected["total"] and all(detected_sides.get(k, 0) == v for k, v in sides.items())
+    nothing = expected["total"] > 0 and not found
     return {
+        "factors": dict(labels.get("factors") or {}), "transitions": score_transitions(labels, events),
+        "no_rep_counted": nothing, "silent": nothing and not any(e.kind in EXPLAINING for e in events),
         "reps_expected": expected["total"], "reps_detected": len(found),
         "reps_by_side_expected": sides or None, "reps_by_side_detected": detected_sides or None,
         "rep_exact": exact, "rep_error": abs(len(found) - expected["total"]),
@@ -133,6 +159,12 @@ def aggregate(items: list[dict[str, Any]]) -> dict[str, Any]:
         "correct_reps": correct,
         "abstention_rate": _ratio(tot["abstained"], tot["abstained"] + tot["judged"]),
     }
+    out["no_rep_counted_sets"] = sum(bool(it.get("no_rep_counted")) for it in items)
+    out["silent_sets"] = sum(bool(it.get("silent")) for it in items)
+    moved = [it["transitions"] for it in items if it.get("transitions")]
+    if moved:
+        out["transitions"] = {"sets": len(moved), "reps_started": sum(m["reps_started"] for m in moved),
+                              "faults": sum(m["faults"] for m in moved)}
     with_detection = [it for it in items if it.get("detection_rate") is not None]
     if with_detection:
         out["detection_rate"] = _ratio(sum(it["detection_rate"] for it in with_detection), len(with_detection))
@@ -196,7 +228,7 @@ def evaluate_item(labels_path: Path) -> dict[str, Any]:
     elif kind == "video":
         from posecheck.pipeline import poses  # MediaPipe is loaded only when a video needs it
 
-        _, frames = poses(str(source), show_progress=False)
+        _, frames = poses(str(source), show_progress=False, exercise=str(labels["exercise"]))
     else:
         raise PosecheckError(f"{labels_path}: unknown item kind {kind!r} (recording or video)")
     return {"path": str(source), "kind": kind, **score_labelled(labels, frames)}
@@ -212,6 +244,7 @@ def score_labelled(labels: dict[str, Any], frames: Iterable[PoseFrame]) -> dict[
         n += 1
         seen += frame.has_pose
         events.extend(run.update(frame))
+    events.extend(run.finish())
     return {"exercise": exercise, "split": labels.get("split"), "set_kind": labels.get("set_kind"),
             "detection_rate": _ratio(seen, n), **score_item(labels, events, [c.name for c in run.checks])}
 
@@ -223,12 +256,34 @@ def evaluate_dir(folder: Path) -> dict[str, Any]:
     return figures([evaluate_item(p) for p in progress(paths, len(paths), f"evaluate {folder.name}", unit="item")])
 
 
+def by_factor(items: list[dict[str, Any]]) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """Items grouped by each factor's level: {name: {level: items}} (items without the factor left out)."""
+    out: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for it in items:
+        for name, level in (it.get("factors") or {}).items():
+            out.setdefault(name, {}).setdefault(str(level), []).append(it)
+    return {name: dict(sorted(levels.items())) for name, levels in sorted(out.items())}
+
+
+FACTOR_FIGURES = ("items", "rep_exact_rate", "fault_f1", "false_alarms_per_correct_rep", "correct_reps",
+                  "no_rep_counted_sets", "silent_sets")
+
+
 def figures(items: list[dict[str, Any]]) -> dict[str, Any]:
-    """Scored items with their figures overall and per exercise."""
+    """Scored items with their figures overall, per exercise and per factor level (overall, and per
+    exercise in brief)."""
     by_ex: dict[str, list[dict[str, Any]]] = {}
     for it in items:
         by_ex.setdefault(it["exercise"], []).append(it)
+    factors = {name: {level: aggregate(group) for level, group in levels.items()}
+               for name, levels in by_factor(items).items()}
+    exercise_factors = {
+        ex: {name: {level: {k: v for k, v in aggregate(group).items() if k in FACTOR_FIGURES}
+                    for level, group in levels.items()}
+             for name, levels in by_factor(group_items).items()}
+        for ex, group_items in sorted(by_ex.items())}
     return {"overall": aggregate(items), "exercises": {k: aggregate(v) for k, v in sorted(by_ex.items())},
+            "factors": factors, "exercise_factors": {k: v for k, v in exercise_factors.items() if v},
             "items": items}
 
 
@@ -247,6 +302,30 @@ def print_table(report: dict[str, Any]) -> None:
             print(f"  {name}.{check}: P {_fmt(c['fault_precision'])} R {_fmt(c['fault_recall'])} "
                   f"F1 {_fmt(c['fault_f1'])} (tp {c['tp']} fp {c['fp']} fn {c['fn']}, "
                   f"abstained {_fmt(c['abstention_rate'])})")
+    if report.get("factors"):
+        print_factors(report)
+    overall = report["overall"]
+    moved = overall.get("transitions")
+    if moved:
+        print(f"getting down/up: {moved['sets']} sets, reps started inside {moved['reps_started']}, "
+              f"faults inside {moved['faults']}")
+    print(f"sets with no rep counted: {overall.get('no_rep_counted_sets', 0)}, "
+          f"silent (nothing said why): {overall.get('silent_sets', 0)}")
+
+
+def print_factors(report: dict[str, Any]) -> None:
+    """Per factor level: sets, rep exact, fault F1, false alarms per correct rep; then rep exact per exercise."""
+    exercises = list(report["exercises"])
+    short = [e.split("_")[0][:7] for e in exercises]
+    print(f"\n{'factor':16}{'level':13}{'sets':>5}{'exact':>7}{'F1':>7}{'FA/rep':>8}  |  rep exact: "
+          + " ".join(f"{s:>7}" for s in short))
+    for name, levels in report["factors"].items():
+        for level, m in levels.items():
+            per_ex = [report.get("exercise_factors", {}).get(e, {}).get(name, {}).get(level, {}) for e in exercises]
+            cells = " ".join(f"{_fmt(x.get('rep_exact_rate')) + ('/' + str(x['items']) if x else ''):>7}"
+                             for x in per_ex)
+            print(f"{name[:15]:16}{level[:12]:13}{m['items']:>5}{_fmt(m['rep_exact_rate']):>7}"
+                  f"{_fmt(m['fault_f1']):>7}{_fmt(m['false_alarms_per_correct_rep']):>8}  |  {cells}")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

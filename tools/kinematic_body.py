@@ -451,3 +451,174 @@ def frame_from(image: np.ndarray, world: np.ndarray, visibility: np.ndarray, t_m
                size: tuple[int, int]) -> PoseFrame:
     presence = np.clip(visibility + 0.05, 0, 1)
     return PoseFrame(t_ms, size, image, visibility, presence, world)
+
+
+# ---------------------------------------------------------------------------------------------
+# Habits (tools/kinematic_habits.py): looking at the screen, a hand to the face or the clothes, a
+# shift on the mat, and whole-body figures for getting down onto the mat and up again.
+# ---------------------------------------------------------------------------------------------
+
+_HEAD = ("nose", "near_ear", "far_ear", "near_eye", "far_eye", "near_eye_inner", "far_eye_inner",
+         "near_eye_outer", "far_eye_outer", "near_mouth", "far_mouth")
+_HAND = ("wrist", "index", "pinky", "thumb")
+
+
+def _ik3(root: Vec, end: Vec, l1: float, l2: float, pole: Vec) -> tuple[Vec, Vec]:
+    """Two-link limb in 3D: the middle joint bends towards `pole`; the end is pulled in if out of reach."""
+    d = end - root
+    dist = float(np.linalg.norm(d))
+    reach = (l1 + l2) * 0.9999
+    if dist > reach:
+        end = root + d * (reach / dist)
+        d, dist = end - root, reach
+    dist = max(dist, abs(l1 - l2) + 1e-6)
+    x = d / dist
+    y = pole - np.dot(pole, x) * x
+    ny = float(np.linalg.norm(y))
+    y = y / ny if ny > 1e-9 else np.cross(x, _v(0, 0, 1)) / max(float(np.linalg.norm(np.cross(x, _v(0, 0, 1)))), 1e-9)
+    cos_a = (l1 * l1 + dist * dist - l2 * l2) / (2 * l1 * dist)
+    a = math.acos(max(-1.0, min(1.0, cos_a)))
+    return root + l1 * (math.cos(a) * x + math.sin(a) * y), end
+
+
+def apply_habits(pose: Pose, body: Proportions, q: dict[str, float]) -> None:
+    """Changes `pose` in place for the habit controls in `q`:
+
+    - `look_yaw` (deg): the head turned about the neck towards the camera (+c), `look_lift` (deg) and
+      raised a little;
+    - `reach` (0-1): one arm (`reach_side` > 0 the near one) moving its hand to the face
+      (`reach_to` < 0.5) or to the waist (adjusting clothes), and back;
+    - `shift_a`, `shift_c` (m): the whole body moved on the mat.
+    """
+    p = pose.points
+    h = body.height
+    shoulder_mid = (p["near_shoulder"] + p["far_shoulder"]) / 2
+    yaw, lift = q.get("look_yaw", 0.0), q.get("look_lift", 0.0)
+    if yaw:
+        ear_mid = (p["near_ear"] + p["far_ear"]) / 2
+        axis = ear_mid - shoulder_mid
+        sign = 1.0 if _rotate_about(p["nose"], ear_mid, axis, 10.0)[2] > p["nose"][2] else -1.0
+        for name in _HEAD:
+            p[name] = _rotate_about(p[name], ear_mid, axis, sign * yaw)
+    if lift:
+        for name in _HEAD:
+            p[name] = _rotate_about(p[name], shoulder_mid, _v(0, 0, 1), lift)
+    u = q.get("reach", 0.0)
+    if u > 0:
+        side = "near" if q.get("reach_side", 1.0) > 0 else "far"
+        s = 1.0 if side == "near" else -1.0
+        hip_mid = (p["near_hip"] + p["far_hip"]) / 2
+        if q.get("reach_to", 0.0) < 0.5:
+            target = p["nose"] + _v(0, 0, s * 0.035 * h) - 0.02 * h * (p["nose"] - shoulder_mid) / max(
+                float(np.linalg.norm(p["nose"] - shoulder_mid)), 1e-9)
+        else:
+            target = 0.7 * hip_mid + 0.3 * shoulder_mid + _v(0, 0.03 * h, s * (body.hip_half + 0.04 * h))
+        shoulder, wrist0 = p[f"{side}_shoulder"], p[f"{side}_wrist"]
+        wrist = wrist0 + u * (target - wrist0)
+        pole = (1 - u) * (p[f"{side}_elbow"] - shoulder) + u * _v(-0.5, 0, s)
+        elbow, wrist = _ik3(shoulder, wrist, body.uarm, body.farm, pole)
+        delta = wrist - wrist0
+        p[f"{side}_elbow"] = elbow
+        for part in _HAND:
+            p[f"{side}_{part}"] = p[f"{side}_{part}"] + delta
+    shift = _v(q.get("shift_a", 0.0), 0.0, q.get("shift_c", 0.0))
+    if shift.any():
+        for name in p:
+            p[name] = p[name] + shift
+
+
+def figure(body: Proportions, *, hip: Vec, shoulder: Vec, ear: Vec, nose_dir: float,
+           arms: tuple[tuple[Vec, Vec], tuple[Vec, Vec]], legs: tuple[tuple[Vec, Vec], tuple[Vec, Vec]],
+           toe_dir: float) -> Pose:
+    """A whole body from mid-line joints in the a-b plane: `arms` and `legs` are (near, far) pairs of
+    (elbow, wrist) and (knee, ankle); the sides are set apart sideways as in the exercise poses."""
+    h = body.height
+    pose = Pose()
+    sw, hw = body.shoulder_half, body.hip_half
+    pose.pair("shoulder", shoulder, sw)
+    pose.pair("hip", hip, hw)
+    for (side, s), (elbow, wrist), (knee, ankle) in zip((("near", 1), ("far", -1)), arms, legs, strict=True):
+        pose.set(f"{side}_elbow", elbow + _v(0, 0, s * sw * 1.05))
+        hand_dir = (wrist - elbow) / max(float(np.linalg.norm(wrist - elbow)), 1e-9)
+        pose.hand(side, wrist + _v(0, 0, s * sw * 0.95), hand_dir, body, _v(0, 0, -s * 0.03 * h))
+        pose.set(f"{side}_knee", knee + _v(0, 0, s * hw * 0.9))
+        a = ankle + _v(0, 0, s * hw * 0.8)
+        pose.foot(side, a, a + _v(0, -0.03 * h) - 0.02 * h * _dir(toe_dir), a + 0.1 * h * _dir(toe_dir))
+    pose.head(ear, nose_dir, body, 90.0)
+    return pose
+
+
+def _facing(front: float, down: float = 0.0) -> float:
+    """The direction (deg) of looking along `front` (+1: +a, -1: -a), `down` degrees below level."""
+    return -down if front > 0 else 180.0 + down
+
+
+def standing(body: Proportions, front: float, hip_a: float, phase: float = 0.0, stride_deg: float = 0.0) -> Pose:
+    """Standing side-on facing along `front`, or walking (legs and arms swinging `stride_deg` at `phase`)."""
+    ankle_b = 0.045 * body.height
+    hip = _v(hip_a, ankle_b + 0.97 * (body.thigh + body.shin))
+    legs, arms = [], []
+    for s in (1.0, -1.0):
+        swing = stride_deg * math.sin(phase + (0.0 if s > 0 else math.pi))
+        thigh = -90.0 + front * swing
+        bend = 5.0 + max(0.0, -swing) * 1.2  # the leg swinging through bends at the knee
+        knee = hip + body.thigh * _dir(thigh)
+        ankle = knee + body.shin * _dir(thigh - front * bend)
+        legs.append((knee, ankle))
+    shoulder = hip + body.torso * _dir(90.0 - front * 4.0)
+    for s in (1.0, -1.0):
+        swing = -0.7 * stride_deg * math.sin(phase + (0.0 if s > 0 else math.pi))
+        elbow = shoulder + body.uarm * _dir(-90.0 + front * swing)
+        arms.append((elbow, elbow + body.farm * _dir(-90.0 + front * (swing + 8.0))))
+    ear = shoulder + body.neck * _dir(90.0 - front * 8.0)
+    return figure(body, hip=hip, shoulder=shoulder, ear=ear, nose_dir=_facing(front, 10.0),
+                  arms=(arms[0], arms[1]), legs=(legs[0], legs[1]), toe_dir=_facing(front, 5.0))
+
+
+def kneeling(body: Proportions, front: float, knee_a: float) -> Pose:
+    """Kneeling upright on the mat, facing along `front`, shins flat behind."""
+    h = body.height
+    knee = _v(knee_a, 0.05 * h)
+    ankle = knee + _v(-front * body.shin * 0.97, -0.01 * h)
+    hip = knee + body.thigh * _dir(90.0 - front * 5.0)
+    shoulder = hip + body.torso * _dir(90.0 - front * 8.0)
+    elbow = shoulder + body.uarm * _dir(-90.0 + front * 10.0)
+    arm = (elbow, elbow + body.farm * _dir(-90.0 + front * 25.0))
+    ear = shoulder + body.neck * _dir(90.0 - front * 12.0)
+    return figure(body, hip=hip, shoulder=shoulder, ear=ear, nose_dir=_facing(front, 15.0), arms=(arm, arm),
+                  legs=((knee, ankle), (knee, ankle)), toe_dir=_facing(-front, 10.0))
+
+
+def squatting(body: Proportions, front: float, foot_a: float) -> Pose:
+    """Squatting on the way down to sitting: feet at `foot_a`, hips low behind them, arms forward."""
+    h = body.height
+    ankle = _v(foot_a, 0.045 * h)
+    hip = _v(foot_a - front * 0.12 * h, 0.045 * h + 0.3 * h)
+    knee, ankle = _ik(hip, ankle, body.thigh, body.shin, front)
+    shoulder = hip + body.torso * _dir(90.0 - front * 40.0)
+    elbow = shoulder + body.uarm * _dir(-90.0 + front * 45.0)
+    arm = (elbow, elbow + body.farm * _dir(-90.0 + front * 60.0))
+    ear = shoulder + body.neck * _dir(90.0 - front * 30.0)
+    return figure(body, hip=hip, shoulder=shoulder, ear=ear, nose_dir=_facing(front, 20.0), arms=(arm, arm),
+                  legs=((knee, ankle), (knee, ankle)), toe_dir=_facing(front, 5.0))
+
+
+def sitting(body: Proportions, front: float, lying: Pose, recline_deg: float) -> Pose:
+    """Sitting on the mat where `lying` (on the back) has its hips, knees and feet, the trunk leaning back
+    `recline_deg` from upright; past 45 degrees the forearms are on the floor."""
+    h = body.height
+    pts = lying.points
+    hip = (pts["near_hip"] + pts["far_hip"]) / 2
+    hip = _v(hip[0], hip[1])
+    legs = tuple((_v(*pts[f"{s}_knee"][:2]), _v(*pts[f"{s}_ankle"][:2])) for s in ("near", "far"))
+    shoulder = hip + body.torso * _dir(90.0 + front * recline_deg)
+    if recline_deg < 45:
+        wrist = _v(hip[0] - front * 0.12 * h, 0.03 * h)
+        elbow, wrist = _ik(shoulder, wrist, body.uarm, body.farm, -front)
+    else:
+        elbow = _v(shoulder[0], 0.03 * h)
+        elbow = shoulder + body.uarm * (elbow - shoulder) / max(float(np.linalg.norm(elbow - shoulder)), 1e-9)
+        wrist = elbow + body.farm * _dir(_facing(front, 0.0))
+    ear = shoulder + body.neck * _dir(90.0 + front * (recline_deg - 10.0))
+    return figure(body, hip=hip, shoulder=shoulder, ear=ear, nose_dir=_facing(front, 15.0 - recline_deg),
+                  arms=((elbow, wrist), (elbow, wrist)), legs=(legs[0], legs[1]), toe_dir=_facing(front, 10.0))
