@@ -12,7 +12,10 @@ Xvfb can give one), with its window. Reported per run:
   "one inference + one camera frame", the inference time being bare MediaPipe's median on the same
   frames in VIDEO mode.
 
-    .venv/bin/python benchmarks/live_latency.py [--video V] [--variants lite full] [--speed 1] [--seconds 20]
+    .venv/bin/python benchmarks/live_latency.py [--video V] [--variants auto lite full] [--speed 1] [--seconds 20]
+
+`auto` is what `live` and `routine` do by default: the model is chosen by timing them at start
+(posecheck.auto_variant) for the camera's rate; the row names the one chosen.
 """
 
 from __future__ import annotations
@@ -28,11 +31,12 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from posecheck.auto_variant import AUTO, present_models, resolve_auto
 from posecheck.live.loop import LiveLoop, NewestFrame
 from posecheck.live.routine import step
 from posecheck.live.trainer import Trainer
-from posecheck.models import resolve_model
-from posecheck.pipeline import header_for
+from posecheck.models import ResolvedModel, resolve_model
+from posecheck.pipeline import header_for, needs_mask, search_every_ms
 from posecheck.pose import PoseEstimator
 from posecheck.session import SessionWriter
 from posecheck.sources import Frame, Source, open_source
@@ -62,7 +66,9 @@ def bare_inference_ms(video: str, model: Path, n: int = 90) -> float:
     with open_source(video) as source:
         frames = [f for _, f in zip(range(n), source.frames(), strict=False)]
     times = []
-    with PoseEstimator(model, mode="video") as estimator:
+    exercise = exercise_of(video)
+    with PoseEstimator(model, mode="video", needs_mask=needs_mask(exercise),
+                       search_every_ms=search_every_ms(exercise)) as estimator:
         for f in frames:
             start = time.perf_counter()
             estimator.detect(f.image, f.timestamp_ms)
@@ -76,8 +82,18 @@ def exercise_of(video: str) -> str:
                             "pelvic_tilts") else "knee_rolls"
 
 
-def run_once(video: str, variant: str, speed: float, seconds: float, window: bool) -> dict[str, float]:
-    resolved = resolve_model(variant)
+def model_for(variant: str, video: str, speed: float) -> ResolvedModel:
+    """The model `live --variant VARIANT` would run with this clip as its camera."""
+    if variant != AUTO:
+        return resolve_model(variant)
+    source = FasterSource(open_source(video), speed)
+    source.close()
+    exercise = exercise_of(video)
+    return resolve_auto(present_models(), source.fps, source.size, needs_mask(exercise),
+                        search_every_ms(exercise) == 0)[0]
+
+
+def run_once(video: str, resolved: ResolvedModel, speed: float, seconds: float, window: bool) -> dict[str, float]:
     source = FasterSource(open_source(video), speed)
     with tempfile.TemporaryDirectory() as tmp:
         session = SessionWriter(Path(tmp) / "session")
@@ -133,11 +149,13 @@ def main() -> int:
           f"{'ms':>8s} {'ms':>8s}")
     try:
         for variant in args.variants:
-            infer = bare_inference_ms(video, resolve_model(variant).path)
+            resolved = model_for(variant, video, args.speed)
+            infer = bare_inference_ms(video, resolved.path)
+            name = variant if variant != AUTO else f"auto:{resolved.variant}"
             for window in windows:
-                r = run_once(video, variant, args.speed, args.seconds, window)
+                r = run_once(video, resolved, args.speed, args.seconds, window)
                 bound = infer + 1000.0 / r["camera_rate"]
-                print(f"{variant:7s} {'yes' if window else 'no':6s} {r['camera_fps']:7.1f} {r['window_fps']:7.1f} "
+                print(f"{name:7s} {'yes' if window else 'no':6s} {r['camera_fps']:7.1f} {r['window_fps']:7.1f} "
                       f"{r['inference_fps']:6.1f} {infer:6.1f} {bound:6.1f} {r['latency_median_ms']:8.1f} "
                       f"{r['latency_p95_ms']:8.1f} {r['screen_latency_median_ms']:8.1f} "
                       f"{r['screen_latency_p95_ms']:8.1f}", flush=True)

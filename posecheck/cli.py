@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "posecheck.evaluate",
     "posecheck.analyze",
     "posecheck.demo",
+    "posecheck.doctor",
 )
 
 

@@ -13,8 +13,22 @@ from posecheck.analyze import analyze, summarise
 from posecheck.errors import PosecheckError
 from posecheck.models import DEFAULT_VARIANT, VARIANTS
 
+# The installed package carries the default clip (posecheck/data links to it in samples/video); the
+# other samples are in a source checkout only.
+BUNDLED = Path(__file__).resolve().parent / "data"
 SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "video"
 DEMO_CLIP = "knee_rolls__shoulders_on_floor__left__b0.mp4"
+
+
+def clip_path(name: str) -> Path:
+    """The bundled clip, or a clip of samples/video in a source checkout."""
+    for folder in (BUNDLED, SAMPLES):
+        if (folder / name).is_file():
+            return folder / name
+    raise PosecheckError(
+        f"no sample clip {name}: installed, posecheck carries {DEMO_CLIP}; the others are in samples/video "
+        "of a source checkout (or run `posecheck analyze YOUR_VIDEO --exercise NAME`)"
+    )
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,9 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    clip = SAMPLES / args.clip
-    if not clip.is_file():
-        raise PosecheckError(f"no sample clip {clip}: the demo runs from a source checkout of posecheck")
+    clip = clip_path(args.clip)
     exercise = clip.name.split("__")[0]
     print(f"posecheck demo: {exercise.replace('_', ' ')} from {clip.name}")
     analysis = analyze(str(clip), exercise, {}, args.session_dir, args.variant)

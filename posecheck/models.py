@@ -27,7 +27,9 @@ VARIANTS = ("lite", "full", "heavy")
 DEFAULT_VARIANT = "full"
 OFFICIAL_TIMEOUT_S = 10  # a user with internet gets the file in seconds; offline we fail fast
 _REPO_ROOT = Path(__file__).resolve().parents[1]
-MANIFEST_PATH = _REPO_ROOT / "models" / "manifest.json"
+# Shipped in the package: posecheck/data/manifest.json is a symbolic link to models/manifest.json, the
+# one copy in git, which the build follows (so the wheel and the sdist hold the file itself).
+MANIFEST_PATH = Path(__file__).resolve().parent / "data" / "manifest.json"
 
 
 class ModelError(PosecheckError):
@@ -46,7 +48,7 @@ def model_dir() -> Path:
     """Where models are kept: $POSECHECK_MODEL_DIR, else models/ of a source checkout, else the user cache."""
     if os.environ.get("POSECHECK_MODEL_DIR"):
         return Path(os.environ["POSECHECK_MODEL_DIR"]).expanduser()
-    if (_REPO_ROOT / "pyproject.toml").exists() and MANIFEST_PATH.exists():
+    if (_REPO_ROOT / "pyproject.toml").exists() and (_REPO_ROOT / "models" / "manifest.json").exists():
         return _REPO_ROOT / "models"
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "posecheck" / "models"

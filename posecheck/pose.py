@@ -1,13 +1,31 @@
-"""Pose estimation: MediaPipe's PoseLandmarker, one `PoseFrame` per image, following the exerciser."""
+"""Pose estimation: MediaPipe's PoseLandmarker, one `PoseFrame` per image, following the exerciser.
+
+MediaPipe is asked only for what the exercise uses, because what it is asked for is most of its cost
+(lite on 640x480, 2 cores: a second pose doubles the time of a frame, the mask adds a sixth):
+
+- one pose, tracked: in video and live modes MediaPipe runs its person detector only when it has lost
+  the person, so a tracked frame costs the landmark model alone;
+- a search for a second person (a bystander) with two poses, on a schedule (`SEARCH_EVERY_MS` of
+  camera time) and whenever the tracked pose is lost or jumps to somewhere else; while a search sees
+  two people every frame is searched, as the exerciser must be told from the bystander on each;
+- the segmentation mask only when the exercise's checks read the back's outline (`needs_mask`).
+
+`search_every_ms=0` searches every frame (the detector always runs), as posecheck did before: for
+exercises whose checks misread a pose tracked alone (posecheck.pipeline.search_every_ms).
+
+`people_seen` is therefore as old as the last search: a bystander who walks in is noticed within
+`SEARCH_EVERY_MS`; one who leaves, on the next searched frame.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -19,9 +37,12 @@ from posecheck.silhouette import torso_outline
 Mode = Literal["image", "video", "live"]
 
 # Two candidates are enough to tell the exerciser from one bystander; more costs detector time.
-DEFAULT_NUM_POSES = 2
+SEARCH_NUM_POSES = 2
 # A candidate further than this many torso lengths from the exerciser's last position is someone else.
 SAME_PERSON_MAX_JUMP = 1.0
+# How often (camera time) a tracked person's surroundings are searched for a second one: the set-up
+# check's "one person" advice can wait a second; the search costs about two tracked frames.
+SEARCH_EVERY_MS = 1000
 
 _TORSO = [Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER, Landmark.LEFT_HIP, Landmark.RIGHT_HIP]
 _BODY = [*_TORSO, Landmark.LEFT_KNEE, Landmark.RIGHT_KNEE, Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE]
@@ -36,6 +57,12 @@ def torso_length(frame: PoseFrame) -> float:
     shoulders = xy[[Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER]].mean(axis=0)
     hips = xy[[Landmark.LEFT_HIP, Landmark.RIGHT_HIP]].mean(axis=0)
     return float(np.linalg.norm(shoulders - hips))
+
+
+def jump(frame: PoseFrame, previous: PoseFrame) -> float:
+    """How far `frame`'s torso is from `previous`'s, in `previous`'s torso lengths."""
+    scale = max(torso_length(previous), 1.0)
+    return float(np.linalg.norm(torso_centre(frame) - torso_centre(previous))) / scale
 
 
 def outline_of(frame: PoseFrame, mask: np.ndarray) -> float:
@@ -55,8 +82,7 @@ def choose_exerciser(candidates: Sequence[PoseFrame], previous: PoseFrame | None
     if not candidates:
         return None
     if previous is not None and previous.has_pose:
-        scale = max(torso_length(previous), 1.0)
-        jumps = [float(np.linalg.norm(torso_centre(c) - torso_centre(previous))) / scale for c in candidates]
+        jumps = [jump(c, previous) for c in candidates]
         nearest = int(np.argmin(jumps))
         if jumps[nearest] <= SAME_PERSON_MAX_JUMP:
             return nearest
@@ -68,58 +94,103 @@ class PoseEstimator:
 
     `detect(image_bgr, timestamp_ms)` returns the exerciser's PoseFrame (empty when nobody is seen).
     In "live" mode, `submit` hands a frame over without waiting and `latest()` gives the newest result.
+    `needs_mask` (settable between frames, e.g. when a routine moves to the next exercise) asks for the
+    segmentation mask and fills `PoseFrame.torso_outline`. Still images ("image" mode) are each searched
+    for two people, as nothing links one to the next.
     """
 
-    def __init__(self, model_path: str | Path, mode: Mode = "video", num_poses: int = DEFAULT_NUM_POSES,
-                 min_confidence: float = 0.5) -> None:
-        from mediapipe.tasks.python import BaseOptions, vision
-
+    def __init__(self, model_path: str | Path, mode: Mode = "video", needs_mask: bool = False,
+                 search_every_ms: int = SEARCH_EVERY_MS, min_confidence: float = 0.5) -> None:
+        self.model_path = Path(model_path)
         self.mode = mode
-        self.people_seen = 0  # how many people the last frame held (before choosing the exerciser)
+        self.search_every_ms = search_every_ms
+        self.min_confidence = min_confidence
+        self.needs_mask = needs_mask
+        self.people_seen = 0  # how many people the last search found (before choosing the exerciser)
+        self.searched = 0  # frames that went to the two-pose search (the rest were tracked)
         self._previous: PoseFrame | None = None
+        self._last_search_ms: int | None = None
+        self._search_next = True  # the first frame, a lost or jumping pose, or a crowd: search
         self._last_ts: int | None = None
-        self._warmed = False
+        self._landmarkers: dict[tuple[int, bool], Any] = {}
+        self._warmed: set[tuple[int, bool]] = set()
         self._lock = threading.Lock()
         self._latest: PoseFrame | None = None
         self._pending: dict[int, tuple[int, tuple[int, int]]] = {}
+        # Made now, not at the first frames: a missing or broken model fails here, and a live window does
+        # not stall while MediaPipe sets up.
+        for search in (True, False) if mode != "image" else (True,):
+            self._landmarker(self._key(search))
+
+    # -- which landmarker --------------------------------------------------------------------------
+    def _key(self, search: bool) -> tuple[int, bool]:
+        return (SEARCH_NUM_POSES if search or self.mode == "image" else 1, self.needs_mask)
+
+    def _landmarker(self, key: tuple[int, bool]) -> Any:
+        if key not in self._landmarkers:
+            self._landmarkers[key] = self._create(*key)
+        return self._landmarkers[key]
+
+    def _create(self, num_poses: int, mask: bool) -> Any:
+        from mediapipe.tasks.python import BaseOptions, vision
+
         running_mode = {
             "image": vision.RunningMode.IMAGE,
             "video": vision.RunningMode.VIDEO,
             "live": vision.RunningMode.LIVE_STREAM,
-        }[mode]
+        }[self.mode]
+        callback = functools.partial(self._on_result, num_poses > 1) if self.mode == "live" else None
         options = vision.PoseLandmarkerOptions(
-            base_options=BaseOptions(model_asset_path=str(model_path)),
+            base_options=BaseOptions(model_asset_path=str(self.model_path)),
             running_mode=running_mode,
             num_poses=num_poses,
-            min_pose_detection_confidence=min_confidence,
-            min_pose_presence_confidence=min_confidence,
-            min_tracking_confidence=min_confidence,
+            min_pose_detection_confidence=self.min_confidence,
+            min_pose_presence_confidence=self.min_confidence,
+            min_tracking_confidence=self.min_confidence,
             # The mask shows what landmarks cannot: the outline of the back (posecheck.silhouette).
-            output_segmentation_masks=True,
-            result_callback=self._on_result if mode == "live" else None,
+            output_segmentation_masks=mask,
+            result_callback=callback,
         )
         try:
             with quiet_stderr():
-                self._landmarker = vision.PoseLandmarker.create_from_options(options)
+                return vision.PoseLandmarker.create_from_options(options)
         except (RuntimeError, ValueError, OSError) as error:
-            raise PosecheckError(f"cannot load the pose model {model_path}: {error}") from error
+            raise PosecheckError(f"cannot load the pose model {self.model_path}: {error}") from error
 
-    def _to_frame(self, result, timestamp_ms: int, size: tuple[int, int]) -> PoseFrame:
+    def _search_due(self, timestamp_ms: int) -> bool:
+        if self.mode == "image" or self._search_next or self._last_search_ms is None:
+            return True
+        return timestamp_ms - self._last_search_ms >= self.search_every_ms
+
+    # -- results -----------------------------------------------------------------------------------
+    def _to_frame(self, result: Any, timestamp_ms: int, size: tuple[int, int], searched: bool) -> PoseFrame:
         candidates = [PoseFrame.from_mediapipe(result, timestamp_ms, size, i)
                       for i in range(len(result.pose_landmarks))]
-        self.people_seen = len(candidates)
         # Still images are unrelated to each other: only video follows a person from frame to frame.
         previous = None if self.mode == "image" else self._previous
         chosen = choose_exerciser(candidates, previous)
         frame = PoseFrame.empty(timestamp_ms, size) if chosen is None else candidates[chosen]
         if frame.has_pose and chosen is not None and len(result.segmentation_masks or ()) > chosen:
             frame = replace(frame, torso_outline=outline_of(frame, result.segmentation_masks[chosen].numpy_view()))
+        if searched:
+            self.searched += 1
+            self._last_search_ms = timestamp_ms
+            self.people_seen = len(candidates)
+            # With two people in view each frame must tell them apart: keep searching until one is left.
+            self._search_next = len(candidates) != 1
+        else:
+            lost = not frame.has_pose
+            moved = frame.has_pose and previous is not None and jump(frame, previous) > SAME_PERSON_MAX_JUMP
+            if lost:
+                self.people_seen = 0
+            # The tracker picks whoever the detector scored best when it lost someone: check who it is.
+            self._search_next = lost or moved
         if frame.has_pose:
             self._previous = frame
         return frame
 
     @staticmethod
-    def _mp_image(image_bgr: np.ndarray):
+    def _mp_image(image_bgr: np.ndarray) -> Any:
         import mediapipe as mp
 
         if image_bgr.ndim != 3 or image_bgr.shape[2] != 3 or image_bgr.dtype != np.uint8:
@@ -138,29 +209,36 @@ class PoseEstimator:
         image = self._mp_image(image_bgr)
         if self.mode == "live":
             raise PosecheckError("detect() is for image and video modes; use submit() in live mode")
-        # The first inference logs its set-up natively; later ones are silent.
-        quiet = quiet_stderr() if not self._warmed else contextlib.nullcontext()
+        searched = self._search_due(timestamp_ms)
+        key = self._key(searched)
+        landmarker = self._landmarker(key)
+        # A landmarker's first inference logs its set-up natively; later ones are silent.
+        quiet = quiet_stderr() if key not in self._warmed else contextlib.nullcontext()
         with quiet:
             if self.mode == "image":
-                result = self._landmarker.detect(image)
+                result = landmarker.detect(image)
             else:
-                result = self._landmarker.detect_for_video(image, self._monotonic(timestamp_ms))
-        self._warmed = True
-        return self._to_frame(result, timestamp_ms, size)
+                result = landmarker.detect_for_video(image, self._monotonic(timestamp_ms))
+        self._warmed.add(key)
+        return self._to_frame(result, timestamp_ms, size, searched)
 
     def submit(self, image_bgr: np.ndarray, timestamp_ms: int) -> None:
-        """Live mode: hand a frame to MediaPipe without waiting; the result arrives in `latest()`."""
+        """Live mode: hand a frame to MediaPipe without waiting; the result arrives in `latest()`.
+
+        Submit the next frame after this one's result: which landmarker it goes to depends on it.
+        """
         ts = self._monotonic(timestamp_ms)
         with self._lock:
             self._pending[ts] = (timestamp_ms, (image_bgr.shape[1], image_bgr.shape[0]))
-        self._landmarker.detect_async(self._mp_image(image_bgr), ts)
+            landmarker = self._landmarker(self._key(self._search_due(timestamp_ms)))
+        landmarker.detect_async(self._mp_image(image_bgr), ts)
 
-    def _on_result(self, result, _image, ts: int) -> None:
+    def _on_result(self, searched: bool, result: Any, _image: Any, ts: int) -> None:
         with self._lock:
             timestamp_ms, size = self._pending.pop(ts, (ts, (0, 0)))
             for old in [t for t in self._pending if t < ts]:
                 del self._pending[old]  # MediaPipe dropped these frames
-            self._latest = self._to_frame(result, timestamp_ms, size)
+            self._latest = self._to_frame(result, timestamp_ms, size, searched)
 
     def latest(self) -> PoseFrame | None:
         with self._lock:
@@ -168,7 +246,9 @@ class PoseEstimator:
 
     def close(self) -> None:
         with quiet_stderr():
-            self._landmarker.close()
+            for landmarker in self._landmarkers.values():
+                landmarker.close()
+        self._landmarkers.clear()
 
     def __enter__(self) -> PoseEstimator:
         return self

@@ -71,3 +71,13 @@ def run_cli(*args: str, env: dict | None = None, timeout: float = 300) -> subpro
         capture_output=True, text=True, timeout=timeout, cwd=REPO,
         env={**os.environ, **(env or {})},
     )
+
+
+@pytest.fixture(autouse=True)
+def _no_browser(monkeypatch):
+    """No test opens a browser, even one run with `-s` at a desktop: a try fails the test."""
+
+    def refuse(url, *args, **kwargs):
+        raise AssertionError(f"a test tried to open {url} in a browser")
+
+    monkeypatch.setattr("webbrowser.open", refuse)

@@ -47,3 +47,8 @@ def test_a_file_that_is_not_a_model_does_not_load(tmp_path):
     fake.write_bytes(b"PK\x03\x04 definitely not a model")
     with pytest.raises(ModelError, match="does not load"):
         models.check_loads(fake)
+
+
+def test_the_package_ships_the_checkouts_one_model_manifest():
+    # posecheck/data/manifest.json links to models/manifest.json: one copy, nothing to drift.
+    assert models.MANIFEST_PATH.resolve() == (models._REPO_ROOT / "models" / "manifest.json").resolve()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from conftest import ASTRONAUT_SHIFT_PX
+from conftest import ASTRONAUT_SHIFT_PX, REPO
 
 from posecheck import pipeline
 from posecheck.landmarks import Landmark, PoseFrame
@@ -114,3 +114,35 @@ def test_a_recording_replays_the_poses_it_recorded(tmp_path, astronaut_video, fu
     assert replay_header.fps == header.fps and replay_header.model_sha256 == header.model_sha256
     assert [f.timestamp_ms for f in replayed] == [f.timestamp_ms for f in recorded]
     np.testing.assert_allclose(replayed[7].xy, recorded[7].xy, atol=0.01)
+
+
+def test_a_bystander_who_walks_in_is_seen_within_a_search_and_the_exerciser_is_kept(full_model):
+    from posecheck.pose import SEARCH_EVERY_MS
+    from posecheck.sources import open_source
+
+    clips = sorted((REPO / "samples" / "video").glob("heels_stretch__correct__*.mp4"))
+    if not clips:
+        pytest.skip("no rendered heels-stretch clip in samples/video")
+    with open_source(str(clips[0])) as source:
+        frames = [f for _, f in zip(range(45), source.frames(), strict=False)]
+    alone, joined = 20, 25  # the second person (a copy of the first) appears on the right at frame 20
+    width = frames[0].image.shape[1]
+    people, left_half, searched = [], [], []
+    with PoseEstimator(full_model, mode="video") as estimator:
+        for i, f in enumerate(frames):
+            empty_floor = np.full_like(f.image, f.image[-5:, -5:].mean(axis=(0, 1)).astype(np.uint8))
+            image = np.hstack([f.image, f.image if i >= alone else empty_floor])
+            pose = estimator.detect(image, f.timestamp_ms)
+            people.append(estimator.people_seen)
+            left_half.append(pose.has_pose and pose.xy[:, 0].mean() < width)
+            searched.append(estimator.searched)
+    assert all(left_half)  # the exerciser is followed, never swapped for the newcomer
+    assert people[:alone] == [1] * alone
+    # One person alone is tracked, not searched for on every frame.
+    assert searched[alone - 1] < alone / 2
+    # The newcomer is counted within one search interval and for as long as they stay.
+    interval = int(np.ceil(SEARCH_EVERY_MS / np.diff([f.timestamp_ms for f in frames]).mean()))
+    first_seen = people.index(2)
+    assert alone <= first_seen <= alone + interval
+    assert set(people[first_seen:]) == {2}
+    assert len(frames) == alone + joined

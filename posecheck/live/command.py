@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
+from pathlib import Path
 
+from posecheck.auto_variant import AUTO, present_models, resolve_auto
+from posecheck.desktop import has_display, open_report
 from posecheck.errors import PosecheckError
 from posecheck.live.loop import LiveLoop, NewestFrame
 from posecheck.live.profile import default_path, load_profile, write_default_profile
 from posecheck.live.routine import PHYSIO_NOTICE, ROUTINE_ORDER, Step, create_run, routine, step
 from posecheck.live.trainer import INSTRUCTIONS_S, Trainer
 from posecheck.live.voice import Voice
-from posecheck.models import DEFAULT_VARIANT, VARIANTS, resolve_model
-from posecheck.pipeline import header_for
+from posecheck.models import VARIANTS, resolve_model
+from posecheck.pipeline import header_for, needs_mask, search_every_ms
 from posecheck.pose import PoseEstimator
 from posecheck.session import SessionWriter, new_session_dir
 from posecheck.sources import ImagesSource, open_source
@@ -26,7 +28,9 @@ EXIT_INTERRUPTED = 130
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--source", default="0",
                         help="webcam index (default 0) or device path, or a video file played in real time as a camera")
-    parser.add_argument("--variant", choices=VARIANTS, default=DEFAULT_VARIANT, help="pose model variant")
+    parser.add_argument("--variant", choices=(AUTO, *VARIANTS), default=AUTO,
+                        help="pose model variant; auto (default): the most accurate one that keeps up with "
+                        "the camera, timed on this machine at start")
     parser.add_argument("--model", help="an explicit .task model file (overrides --variant)")
     parser.add_argument("--headless", action="store_true", help="no window: cues are printed")
     parser.add_argument("--fullscreen", action="store_true", help="show the window full screen")
@@ -42,6 +46,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--skip-setup-check", action="store_true",
                         help="start each exercise without waiting for the camera set-up check")
     parser.add_argument("--no-history", action="store_true", help="do not add the session's report to the history")
+    parser.add_argument("--no-open", action="store_true",
+                        help="do not open the report in the browser at the end (never opened with --headless)")
     parser.set_defaults(func=run)
 
 
@@ -63,10 +69,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     _common(guided)
 
 
-def _has_screen() -> bool:
-    return sys.platform in ("win32", "darwin") or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-
-
 def _stdout_announcer(t_ms: int, text: str) -> None:
     print(f"[{t_ms / 1000:7.1f} s] {text}", flush=True)
 
@@ -79,9 +81,11 @@ def run(args: argparse.Namespace) -> int:
         create_run(s.exercise, settings)  # every exercise's rules load before the camera opens
     if args.max_seconds is not None and args.max_seconds <= 0:
         raise PosecheckError("--max-seconds must be above 0")
-    if not args.headless and not _has_screen():
+    if not args.headless and not has_display():
         raise PosecheckError("no screen to show the window on (DISPLAY is not set): use --headless")
-    resolved = resolve_model(args.variant, args.model)
+    # Before opening a camera: fail fast without a model.
+    present = present_models() if args.variant == AUTO and args.model is None else None
+    resolved = None if present is not None else resolve_model(args.variant, args.model)
     source = open_source(args.source)
     if isinstance(source, ImagesSource):
         source.close()
@@ -90,7 +94,16 @@ def run(args: argparse.Namespace) -> int:
         for line in PHYSIO_NOTICE:
             print(line)
         write_default_profile(args.profile)
+    model_info: dict[str, object] = {"variant": resolved.variant if resolved else None, "chosen_by": "--variant"}
+    if present is not None:
+        print("timing the pose models on this machine ...", flush=True)
+        resolved, choice = resolve_auto(present, source.fps, source.size,
+                                        any(needs_mask(s.exercise) for s in steps),
+                                        any(search_every_ms(s.exercise) == 0 for s in steps))
+        print(f"model: {choice.variant}, {choice.why}", flush=True)
+        model_info = choice.to_dict()
     session = SessionWriter(new_session_dir(args.session_dir), name=" ".join(s.title for s in steps), profile=settings)
+    session.data["model"] = model_info  # saved with the first exercise
     voice = Voice(enabled=profile.voice and not args.no_voice)
     trainer = Trainer(
         steps, session, header_for(source, resolved), settings=settings, voice=voice,
@@ -103,11 +116,12 @@ def run(args: argparse.Namespace) -> int:
     window = None
     reader = None
     try:
-        with PoseEstimator(resolved.path, mode="live") as estimator:
+        with PoseEstimator(resolved.path, mode="live", needs_mask=needs_mask(steps[0].exercise),
+                           search_every_ms=search_every_ms(steps[0].exercise)) as estimator:
             if not args.headless:
                 from posecheck.live.window import Window
 
-                window = Window(fullscreen=args.fullscreen)
+                window = Window(f"posecheck ({resolved.variant or 'own'} model)", fullscreen=args.fullscreen)
             reader = NewestFrame(source, realtime=not source.live)
             loop = LiveLoop(reader, estimator, trainer, window, args.max_seconds)
             try:
@@ -129,15 +143,17 @@ def run(args: argparse.Namespace) -> int:
         print(f"posecheck: the camera stopped sending frames ({source.description}); "
               "the session is saved with what was recorded", file=sys.stderr)
         status = EXIT_CAMERA_LOST
-    _finish(session, trainer, args.no_history)
+    html = _finish(session, trainer, args.no_history)
     rates = loop.stats.rates()
     print(f"camera {rates['camera_fps']:.1f} fps, window {rates['window_fps']:.1f} fps, "
           f"pose {rates['inference_fps']:.1f} fps, frame-to-cue {rates['latency_median_ms']:.0f} ms (median)")
+    if html is not None:
+        open_report(html, no_open=args.no_open, headless=args.headless)
     return status
 
 
-def _finish(session: SessionWriter, trainer: Trainer, no_history: bool) -> None:
-    """A short text summary, then the session's report."""
+def _finish(session: SessionWriter, trainer: Trainer, no_history: bool) -> Path | None:
+    """A short text summary, then the session's report; returns its HTML file's path if it was written."""
     print(f"session: {session.path}")
     for done in trainer.sets:
         sides = ", ".join(f"{k} {v}" for k, v in sorted(done["by_side"].items()))
@@ -154,5 +170,6 @@ def _finish(session: SessionWriter, trainer: Trainer, no_history: bool) -> None:
     except Exception as error:  # the recording is safe; the report can be made again later
         print(f"posecheck: the report could not be written ({error}); "
               f"run `posecheck report {session.path}` later", file=sys.stderr)
-        return
+        return None
     print(f"report: {files.html}")
+    return files.html

@@ -24,6 +24,7 @@ from posecheck.landmarks import PoseFrame
 from posecheck.live.trainer import Action, Trainer
 from posecheck.live.window import Window, draw_hud
 from posecheck.native import quiet_stderr
+from posecheck.pipeline import needs_mask, search_every_ms
 from posecheck.pose import PoseEstimator
 from posecheck.sources import Frame, Source
 
@@ -186,6 +187,9 @@ class LiveLoop:
                 if captured is not None:
                     last_index = captured.frame.index
                     if in_flight is None and not self.trainer.done:
+                        # The mask only for an exercise that reads the back's outline (the routine moves on).
+                        self.estimator.needs_mask = needs_mask(self.trainer.step.exercise)
+                        self.estimator.search_every_ms = search_every_ms(self.trainer.step.exercise)
                         self.estimator.submit(captured.frame.image, captured.frame.timestamp_ms)
                         in_flight, sent_at = captured, self.clock()
                     if self.window is not None:
