@@ -19,6 +19,7 @@ person leaves the start position; a rep is counted when its hold ends.
 
 from __future__ import annotations
 
+from exercise_rules.knee_rolls import HIPS_UP, SITTING_UP_DEG, STILL_CUE
 from exercise_rules.knee_rolls import start_position as knee_rolls_start_position
 from posecheck.calibration import Body
 from posecheck.exercise import Check, Exercise, ExerciseRun, RepRecord, Targets, When
@@ -134,7 +135,7 @@ EXERCISE = Exercise(
     core=("near_shoulder", "near_hip"),
     start_position=start_position, signal=no_signal,
     counter=lambda: PacedHoldCounter(prepare_s=PREPARE_S, hold_s=HOLD_S, relax_s=RELAX_S),
-    rest_level=0.0,
+    rest_level=0.0, still_cue=STILL_CUE, torso_max_deg=SITTING_UP_DEG, hip_max=HIPS_UP,
 )
 
 

@@ -34,6 +34,9 @@ from posecheck.phases import HoldCounter
 
 NAME = "knee_rolls"
 TITLE = "Knee rolls"
+# Tracked from frame to frame alone (one pose, no detector), MediaPipe read the side a roll went to
+# wrongly on 2 of 8 rendered clips that its detector run on every frame reads right: keep it running.
+DETECT_EVERY_FRAME = True
 # "Repeat this exercise 8-10 times, alternating sides." (8-10 in all, each side counted.)
 # "Hold the stretch for one deep breath": 3-6 s.
 TARGETS = Targets(reps_min=8, reps_max=10, hold_min_s=3.0, hold_max_s=6.0, hold_breaths=(1, 1),
@@ -70,6 +73,12 @@ KNEES_JUDGED_FROM = 0.15
 # (kinematic sets; MediaPipe on rendered clips < 0.02); feet 14 cm up read 0.15-0.21 on the clips and
 # 0.24+ on kinematic sets.
 FEET_LIFT = 0.08
+# Getting up: the torso 35 degrees off the floor is sitting up (a lifted shoulder tips it < 15), the hip
+# point 0.5 torso lengths up is kneeling or standing (a bridge lifts it 0.3). Kinematic sets getting up
+# pass 35 degrees 1.5 s into it; MediaPipe's hip point sits 5-10 degrees off, well inside the margin.
+SITTING_UP_DEG = 35.0
+HIPS_UP = 0.5
+STILL_CUE = "Lie still in the start position for a moment"
 
 
 def start_position(body: Body) -> bool:
@@ -200,7 +209,7 @@ EXERCISE = Exercise(
     core=("near_shoulder", "near_hip"),
     start_position=start_position, signal=knee_drop,
     counter=lambda: HoldCounter(enter=ROLL_ENTER, exit=ROLL_EXIT),
-    side=roll_side, rest_level=ROLL_EXIT,
+    side=roll_side, rest_level=ROLL_EXIT, still_cue=STILL_CUE, torso_max_deg=SITTING_UP_DEG, hip_max=HIPS_UP,
 )
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import exercise_rules
 from posecheck import pipeline
+from posecheck.desktop import open_report
 from posecheck.events import Event, EventKind
 from posecheck.models import DEFAULT_VARIANT, VARIANTS
 from posecheck.report.targets import targets_for
@@ -22,7 +23,8 @@ from posecheck.session import SessionWriter, new_session_dir
 from posecheck.sources import is_video_file
 
 SHOWN = {EventKind.CALIBRATED, EventKind.REP_COMPLETED, EventKind.FAULT, EventKind.ABSTAINED,
-         EventKind.NOT_IN_START_POSITION, EventKind.CANNOT_SEE_YOU, EventKind.SET_COMPLETED}
+         EventKind.NOT_IN_START_POSITION, EventKind.CANNOT_SEE_YOU, EventKind.SET_COMPLETED,
+         EventKind.WAITING, EventKind.NOTHING_COUNTED}
 
 
 def describe(e: Event) -> str:
@@ -35,6 +37,8 @@ def describe(e: Event) -> str:
         return f"{t}  rep {e.rep}: {e.check} - \"{e.cue}\" ({e.detail})"
     if e.kind is EventKind.ABSTAINED:
         return f"{t}  rep {e.rep}: {e.check} not judged ({e.detail})"
+    if e.kind is EventKind.NOTHING_COUNTED:
+        return f"{t}  no rep counted: {e.detail}"
     return f"{t}  {e.kind.value.replace('_', ' ')}" + (f" - {e.cue}" if e.cue else "")
 
 
@@ -51,7 +55,8 @@ class Analysis:
 def _keep_video(source: str, target: Path) -> None:
     """The session keeps the video for the report's snapshots: a hard link where possible, else a copy."""
     try:
-        os.link(source, target)
+        # The file itself: link(2) of a symbolic link (the demo's clip in a checkout) links the link, dangling here.
+        os.link(os.path.realpath(source), target)
     except OSError:
         shutil.copyfile(source, target)
 
@@ -60,7 +65,7 @@ def analyze(source: str, exercise: str, settings: dict, session_dir: str | Path 
             variant: str = DEFAULT_VARIANT, model: str | None = None, echo=print) -> Analysis:
     """source -> pose -> rules -> events, recorded into a session folder as it goes."""
     module = exercise_rules.get(exercise)
-    header, poses = pipeline.poses(source, variant, model)
+    header, poses = pipeline.poses(source, variant, model, exercise=exercise)
     targets = targets_for(exercise)
     with_video = is_video_file(str(source))
     events: list[Event] = []
@@ -82,6 +87,11 @@ def analyze(source: str, exercise: str, settings: dict, session_dir: str | Path 
                 for e in new:
                     if e.kind in SHOWN:
                         echo(describe(e))
+            last = run.finish()
+            writer.write_events(last)
+            events.extend(last)
+            for e in last:
+                echo(describe(e))
     faults = sum(e.kind is EventKind.FAULT for e in events)
     return Analysis(session.path, len(run.reps), faults, frames, seen, events)
 
@@ -97,6 +107,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--session-dir", help="where to record the session (default: a new folder in your data folder)")
     p.add_argument("--no-report", action="store_true", help="record the session but write no report")
     p.add_argument("--no-history", action="store_true", help="do not add the session to your history")
+    p.add_argument("--no-open", action="store_true", help="do not open the report in the browser")
     p.set_defaults(func=_main)
 
 
@@ -105,7 +116,8 @@ def settings_for(exercise: str, knee_problem: bool) -> dict:
     return {"knee_problem": True} if knee_problem and exercise == "heels_stretch" else {}
 
 
-def summarise(analysis: Analysis, exercise: str, history: bool, report: bool) -> None:
+def summarise(analysis: Analysis, exercise: str, history: bool, report: bool) -> Path | None:
+    """Print the counts and the session's folder; write the report and return its HTML file's path."""
     module = exercise_rules.get(exercise)
     print(f"{module.TITLE}: {analysis.reps} reps, {analysis.faults} faults "
           f"(a person in {analysis.frames_with_pose} of {analysis.frames} frames)")
@@ -117,10 +129,14 @@ def summarise(analysis: Analysis, exercise: str, history: bool, report: bool) ->
 
         files = make_report(analysis.session, history=history)
         print(f"report: {files.html}")
+        return files.html
+    return None
 
 
 def _main(args: argparse.Namespace) -> int:
     settings = settings_for(args.exercise, args.knee_problem)
     analysis = analyze(args.source, args.exercise, settings, args.session_dir, args.variant, args.model)
-    summarise(analysis, args.exercise, history=not args.no_history, report=not args.no_report)
+    html = summarise(analysis, args.exercise, history=not args.no_history, report=not args.no_report)
+    if html is not None:
+        open_report(html, no_open=args.no_open)
     return 0 if analysis.frames else 2

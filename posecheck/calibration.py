@@ -23,8 +23,19 @@ PAIRED = {
 
 # How long the body must be still in the start position before baselines are taken.
 CALIBRATION_S = 1.0
+# Real people may never rest that long: between bridges or sit-ups they lie back for half a second.
+# Once someone has spent WAITED_S in the start position without a full second's rest, a rest of
+# BRIEF_REST_S is taken instead: a baseline from fewer frames, but a baseline (without one nothing is
+# judged). People who begin still calibrate after CALIBRATION_S as before.
+BRIEF_REST_S = 0.4
+WAITED_S = 2.5
 # Still enough: the torso and knees move less than this many torso lengths per second.
 STILL_SPEED = 0.35
+# The head turned towards the camera (to look at the screen beside the mat): the ears this much further
+# apart than at calibration, torso lengths. In profile they overlap (MediaPipe on rendered side views:
+# 0.02-0.05 apart); turned 40-80 degrees they part by 0.1-0.2 (kinematic habit sets, whose far ear is
+# noisier: it wobbles up to 0.07 over its rest separation at the 99th percentile).
+HEAD_TURNED = 0.08
 
 
 def other(side: str) -> str:
@@ -54,6 +65,7 @@ class Calibration:
     origin_px: np.ndarray  # (2,) hip midpoint at rest, pixels
     rest: np.ndarray  # (33, 2) rest positions in body coordinates
     rest_depth: np.ndarray | None = None  # (33,) MediaPipe's depth at rest, torso lengths
+    rest_s: float = CALIBRATION_S  # how long the rest it was taken from lasted (shorter: a brief rest)
 
     def body(self, xy: np.ndarray) -> np.ndarray:
         return to_body(xy, self.origin_px, self.scale_px, self.facing)
@@ -120,6 +132,16 @@ class Body:
     def visible(self, *names: str) -> bool:
         return all(bool(self.visible_mask[self.index(n)]) for n in names)
 
+    def head_turn(self) -> float:
+        """How much further apart the ears are than at calibration (torso lengths; 0 when one is not
+        seen): the head turned towards the camera, as people do to read the screen beside the mat.
+        A neck's line read from the near ear then says nothing about the neck."""
+        if not self.visible("near_ear", "far_ear"):
+            return 0.0
+        now = float(np.linalg.norm(self.p("near_ear") - self.p("far_ear")))
+        then = float(np.linalg.norm(self.neutral("near_ear") - self.neutral("far_ear")))
+        return now - then
+
     def depth(self, name: str) -> float:
         return float(self.z[self.index(name)])
 
@@ -134,15 +156,26 @@ class Body:
 
 class Calibrator:
     """Collects frames while the body is still in the start position; returns a `Calibration` once
-    it has `CALIBRATION_S` of them."""
+    it has `CALIBRATION_S` of them (`BRIEF_REST_S` once the person has waited `WAITED_S` there)."""
 
     def __init__(self, in_start_position: Callable[[Body], bool], core: tuple[str, ...]) -> None:
         self.in_start_position = in_start_position
         self.core = core
         self.samples: list[tuple[float, np.ndarray, np.ndarray, np.ndarray]] = []
+        self.in_start_s = 0.0  # time seen in the start position so far, still or not
+        self._last_t: float | None = None
 
     def reset(self) -> None:
         self.samples.clear()
+        self.in_start_s, self._last_t = 0.0, None
+
+    def still_s(self) -> float:
+        """How long the body has been still in the start position up to the last frame."""
+        return self.samples[-1][0] - self.samples[0][0] if self.samples else 0.0
+
+    def rest_needed_s(self) -> float:
+        """How long a rest calibration needs now."""
+        return BRIEF_REST_S if self.in_start_s >= WAITED_S else CALIBRATION_S
 
     def provisional_body(self, xy: np.ndarray, z: np.ndarray, visibility: np.ndarray,
                          visible: np.ndarray) -> Body:
@@ -156,9 +189,12 @@ class Calibrator:
         """Feed one smoothed frame. Returns (calibration or None, whether the frame is in start position)."""
         body = self.provisional_body(xy, z_norm, visibility, visible)
         ok = body.visible(*self.core) and self.in_start_position(body)
+        last, self._last_t = self._last_t, t
         if not ok:
             self.samples.clear()
             return None, False
+        if last is not None:
+            self.in_start_s += min(max(t - last, 0.0), 0.25)
         if self.samples:
             t0, xy0, _, _ = self.samples[-1]
             dt = max(t - t0, 1e-3)
@@ -167,7 +203,7 @@ class Calibrator:
             if speed > STILL_SPEED:
                 self.samples.clear()
         self.samples.append((t, xy.copy(), z_norm.copy(), visibility.copy()))
-        if self.samples[-1][0] - self.samples[0][0] < CALIBRATION_S:
+        if self.samples[-1][0] - self.samples[0][0] < self.rest_needed_s():
             return None, True
         xys = np.stack([s[1] for s in self.samples])
         zs = np.stack([s[2] for s in self.samples])
@@ -176,6 +212,7 @@ class Calibrator:
         facing, near, scale = guess_orientation(med, np.median(zs, axis=0), vis.mean(axis=0))
         origin = (med[Landmark.LEFT_HIP] + med[Landmark.RIGHT_HIP]) / 2
         rest = to_body(med, origin, scale, facing)
-        calib = Calibration(round(t * 1000), facing, near, scale, origin, rest, np.median(zs, axis=0) / scale)
-        self.samples.clear()
+        calib = Calibration(round(t * 1000), facing, near, scale, origin, rest, np.median(zs, axis=0) / scale,
+                            self.samples[-1][0] - self.samples[0][0])
+        self.reset()
         return calib, True

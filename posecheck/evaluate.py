@@ -65,12 +65,16 @@ def _inside(t: int, intervals: list[dict[str, Any]]) -> bool:
 
 
 def score_transitions(labels: dict[str, Any], events: list[Event]) -> dict[str, int] | None:
-    """Reps started and faults flagged while the person was getting down or up (both should be 0)."""
+    """Reps started, reps counted (completed after starting there) and faults flagged while the person was
+    getting down or up. A rep started there and dropped when the person left is no rep; the goal is 0 reps
+    counted and 0 faults."""
     intervals = labels.get("transitions")
     if not intervals:
         return None
+    counted = [d for d in _detected_reps(events) if _inside(d["start_ms"], intervals)]
     return {"intervals": len(intervals),
             "reps_started": sum(e.kind is EventKind.REP_STARTED and _inside(e.timestamp_ms, intervals) for e in events),
+            "reps_counted": len(counted),
             "faults": sum(e.kind is EventKind.FAULT and _inside(e.timestamp_ms, intervals) for e in events)}
 
 
@@ -164,6 +168,7 @@ def aggregate(items: list[dict[str, Any]]) -> dict[str, Any]:
     moved = [it["transitions"] for it in items if it.get("transitions")]
     if moved:
         out["transitions"] = {"sets": len(moved), "reps_started": sum(m["reps_started"] for m in moved),
+                              "reps_counted": sum(m.get("reps_counted", 0) for m in moved),
                               "faults": sum(m["faults"] for m in moved)}
     with_detection = [it for it in items if it.get("detection_rate") is not None]
     if with_detection:
@@ -307,8 +312,8 @@ def print_table(report: dict[str, Any]) -> None:
     overall = report["overall"]
     moved = overall.get("transitions")
     if moved:
-        print(f"getting down/up: {moved['sets']} sets, reps started inside {moved['reps_started']}, "
-              f"faults inside {moved['faults']}")
+        print(f"getting down/up: {moved['sets']} sets, reps started inside {moved['reps_started']} "
+              f"(counted {moved.get('reps_counted', 0)}), faults inside {moved['faults']}")
     print(f"sets with no rep counted: {overall.get('no_rep_counted_sets', 0)}, "
           f"silent (nothing said why): {overall.get('silent_sets', 0)}")
 

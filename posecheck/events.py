@@ -16,6 +16,8 @@ class EventKind(StrEnum):
     CANNOT_SEE_YOU = "cannot_see_you"  # too few landmarks visible: checks abstain
     ABSTAINED = "abstained"  # one check could not judge (what it looks at hidden or not seen well enough)
     SET_COMPLETED = "set_completed"  # the exercise's targets are reached
+    WAITING = "waiting"  # cannot calibrate or judge yet: says why and what to do
+    NOTHING_COUNTED = "nothing_counted"  # a set ended with no rep: says why
 
 
 class Severity(StrEnum):

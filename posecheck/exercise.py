@@ -21,9 +21,10 @@ from typing import Protocol
 
 import numpy as np
 
-from posecheck.calibration import Body, Calibration, Calibrator, other
+from posecheck.calibration import CALIBRATION_S, Body, Calibration, Calibrator, other
 from posecheck.errors import PosecheckError
 from posecheck.events import Event, EventKind, Severity
+from posecheck.geometry import elevation
 from posecheck.landmarks import PoseFrame
 from posecheck.phases import Completed, Phase, Started, Transition
 from posecheck.smoothing import VISIBLE, LandmarkSmoother
@@ -32,6 +33,21 @@ from posecheck.smoothing import VISIBLE, LandmarkSmoother
 CANNOT_SEE_S = 0.7
 # After this long out of the start position between reps (or before calibration), say so.
 NOT_IN_START_S = 2.0
+# Once calibrated, the frames since the person came into the start position (at most this long ago) are
+# counted and judged too: someone who starts moving at once first rests between reps 1 and 2.
+REPLAY_S = 20.0
+# ... from the first moment they were still there this long: getting down ends in the start position too.
+SETTLED_S = 0.25
+# Up past an exercise's torso or hip limit this long: the person has left the position (getting up at the
+# end, sitting up, rolling over), and is counted and judged as unseen meanwhile.
+LEAVE_S = 0.3
+# Away longer than this (or out of sight), the rep under way is dropped and calibration starts again
+# when they are back; back sooner (a sit-up, a stretch), the set goes on as it was.
+RETURN_S = 4.0
+# After this long in the start position without the rest calibration needs, ask for one (and again
+# every WAITING_AGAIN_S): the person is there but moving all the time, so nothing can be judged yet.
+WAITING_S = 3.5
+WAITING_AGAIN_S = 10.0
 # A check whose landmarks were visible for less than this share of its window abstains for that rep.
 MIN_JUDGED_SHARE = 0.5
 # A check judged on its mean reading needs at least this many judged frames (0.2 s at 15 fps), and
@@ -137,6 +153,15 @@ class Exercise:
     rest_level: float = 0.0  # the signal must be below this for the rest reference to follow
     rest_follow_s: float = 1.5  # how quickly the rest reference follows the body at rest
     settings: tuple[str, ...] = ()  # profile settings it understands (e.g. "knee_problem")
+    # Said when the person is in the start position but never still long enough to calibrate.
+    still_cue: str = "Hold still in the start position for a moment"
+    # Past these the person is sitting, kneeling or standing up, not exercising: the torso's elevation
+    # above the floor's line (degrees) and the hip point's rise from rest (torso lengths).
+    torso_max_deg: float = 90.0
+    hip_max: float = math.inf
+    # Faults raised past this share of those limits are held until it is clear whether the person came
+    # back (said then) or got up (dropped): the first moments of getting up look like faults.
+    rising_share: float = 0.5
 
     def check(self, name: str) -> Check:
         for c in self.checks:
@@ -163,6 +188,14 @@ class _Window:
         t0, t1 = self.readings[0][0], self.readings[-1][0]
         since = t0 + min(MEAN_SETTLE_S, (t1 - t0) / 2)
         return float(np.mean([v for t, v in self.readings if t >= since]))
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """One smoothed frame before calibration: (xy, z, visible, outline), or None when nobody was seen."""
+
+    t: float
+    pose: tuple[np.ndarray, np.ndarray, np.ndarray, float] | None
 
 
 @dataclass
@@ -195,6 +228,13 @@ class ExerciseRun:
         self._windows: dict[tuple[str, int], _Window] = {}
         self._missing = _Missing()
         self._out_of_start = _Missing()
+        self._waiting_said: float | None = None  # when the last "hold still" was said
+        self._before: deque[_Seen] = deque()  # frames in the start position before calibration
+        self._settled_once = False  # the person has been still in the start position, if briefly
+        self._up_since: float | None = None  # past the torso or hip limit since
+        self._held: list[Event] = []  # faults raised while rising: said if the person comes back
+        self._ever_seen = False
+        self._finished = False
         self._last_t: float | None = None
         self._side_votes = 0.0
         self._set_done = False
@@ -214,18 +254,72 @@ class ExerciseRun:
         dt = 0.0 if self._last_t is None else min(max(t - self._last_t, 0.0), MAX_STEP_S)
         self._last_t = t
         out: list[Event] = []
+        calibrated_now = self.calibration is None
         seen, body = self._body(frame, t, out)
+        calibrated_now = calibrated_now and self.calibration is not None  # this frame was replayed
         if not seen:
             self._unseen(t, out)
         else:
             self._missing = _Missing()
+            self._ever_seen = True
         if body is None:
-            if self.calibration is not None:
-                if self._signal_lost is None:
-                    self._signal_lost = t
-                self._apply(self.counter.update(t, None, None), t, out)
+            if self.calibration is not None and not calibrated_now:
+                self._step(None, t, dt, out)
             self.events.extend(out)
             return out
+        rising = self._leaving(body, t, out)
+        if self.calibration is not None:  # not reset by leaving
+            self._step(None if self._up_since is not None and t - self._up_since >= LEAVE_S else body,
+                       t, dt, out, in_start=False if self._up_since is not None else None)
+        if rising or self._up_since is not None:
+            self._held += [e for e in out if e.kind is EventKind.FAULT]
+            out = [e for e in out if e.kind is not EventKind.FAULT]
+        self.events.extend(out)
+        return out
+
+    def _leaving(self, body: Body, t: float, out: list[Event]) -> bool:
+        """Whether the person is rising out of the exercise (sitting, kneeling or standing up); handles
+        coming back (held faults said) and being away too long (rep under way dropped, calibrate anew)."""
+        ex = self.exercise
+        if self._up_since is not None and t - self._up_since >= RETURN_S:
+            self._start_again(out)  # away too long, or out of sight since getting up
+            return False
+        torso = elevation(body.p("near_hip"), body.p("near_shoulder"))
+        hip = body.rise("near_hip") if body.visible("near_hip") else 0.0
+        up = torso > ex.torso_max_deg or hip > ex.hip_max
+        rising = torso > ex.rising_share * ex.torso_max_deg or hip > ex.rising_share * ex.hip_max
+        if up:
+            if self._up_since is None:
+                self._up_since = t
+            return True
+        self._up_since = None
+        if not rising and self._held:
+            out += self._held  # came back: what was seen on the way up stands
+            self._held = []
+        return rising
+
+    def _start_again(self, out: list[Event]) -> None:
+        """The person left the exercise: drop the rep under way and what was held, calibrate anew."""
+        self._held = []
+        self._up_since = None
+        self._windows.clear()
+        self.counter = self.exercise.counter()
+        self.calibration = None
+        self.rest = None
+        self.calibrator.reset()
+        self._before.clear()
+        self._settled_once = False
+        self._side_votes = 0.0
+        self._recent.clear()
+
+    def _step(self, body: Body | None, t: float, dt: float, out: list[Event], in_start: bool | None = None) -> None:
+        """One calibrated frame (None: the person or the core landmarks not seen, or the person away from
+        the exercise, `in_start` False): count and judge."""
+        if body is None:
+            if self._signal_lost is None:
+                self._signal_lost = t
+            self._apply(self.counter.update(t, None, in_start), t, out)
+            return
         in_start = self.exercise.start_position(body)
         signal = self.exercise.signal(body)
         self.signal = signal
@@ -247,13 +341,13 @@ class ExerciseRun:
         still = self._still(body, t)
         settled = signal is not None and signal <= self.exercise.rest_level and still
         self._judge(body, dt, t, out, settled)
-        self.events.extend(out)
-        return out
 
     # -- seeing the body ----------------------------------------------------------------------
     def _body(self, frame: PoseFrame, t: float, out: list[Event]) -> tuple[bool, Body | None]:
         """(is the person seen, the body in calibrated terms or None before calibration)."""
         if not frame.has_pose:
+            if self.calibration is None and self._before:
+                self._before.append(_Seen(t, None))
             return False, None
         visible = (frame.visibility >= VISIBLE) & (frame.presence >= VISIBLE)
         z = frame.image[:, 2] * frame.image_size[0]
@@ -263,19 +357,57 @@ class ExerciseRun:
             # A pose with nothing visible in it is "cannot see you", not also "not in the start position".
             self._watch_start_position(t, bool(visible.any()) and not in_start, out)
             seen = self.calibrator.provisional_body(xy, z, frame.visibility, visible).visible(*self.exercise.core)
-            if calib is not None:
-                self.calibration = calib
-                self.rest = calib.rest.copy()
-                out.append(self._event(EventKind.CALIBRATED, t, detail=(
-                    f"head towards the image {'right' if calib.facing > 0 else 'left'}, "
-                    f"{calib.near} side nearer the camera, torso {calib.scale_px:.0f} px")))
+            self._remember(_Seen(t, (xy, z, visible, frame.torso_outline)), in_start)
+            if calib is None:
+                self._ask_for_rest(t, out)
+                return seen, None
+            self.calibration = calib
+            self.rest = calib.rest.copy()
+            out.append(self._event(EventKind.CALIBRATED, t, detail=(
+                f"head towards the image {'right' if calib.facing > 0 else 'left'}, "
+                f"{calib.near} side nearer the camera, torso {calib.scale_px:.0f} px, "
+                f"from a rest of {calib.rest_s:.1f} s")))
+            if calib.rest_s < CALIBRATION_S:
+                self._replay(out)  # moving since they settled: their first reps came before this rest
+            self._before.clear()
+            self._settled_once = False
             return seen, None
+        return self._calibrated_body(xy, z, visible, frame.torso_outline)
+
+    def _calibrated_body(self, xy: np.ndarray, z: np.ndarray, visible: np.ndarray,
+                         outline: float) -> tuple[bool, Body | None]:
         calib = self.calibration
+        assert calib is not None
         body = Body(calib.body(xy), visible, z / calib.scale_px, calib.near, self.rest, calib.scale_px,
-                    calib.rest, calib.rest_depth, frame.torso_outline)
+                    calib.rest, calib.rest_depth, outline)
         if not body.visible(*self.exercise.core):
             return False, None
         return True, body
+
+    def _remember(self, seen: _Seen, in_start: bool) -> None:
+        """Keep the frames since the person settled in the start position (if only for a moment: lying
+        down ends in it too), to judge once calibrated."""
+        if not in_start:
+            self._before.clear()
+            self._settled_once = False
+            return
+        if not self._settled_once:
+            if self.calibrator.still_s() < SETTLED_S:
+                return
+            self._settled_once = True
+        self._before.append(seen)
+        while self._before and seen.t - self._before[0].t > REPLAY_S:
+            self._before.popleft()
+
+    def _replay(self, out: list[Event]) -> None:
+        """Calibrated at last: count and judge what happened since the person came into the start
+        position (people who start moving at once rest only between reps; their first rep came before)."""
+        last: float | None = None
+        for seen in self._before:
+            dt = 0.0 if last is None else min(max(seen.t - last, 0.0), MAX_STEP_S)
+            last = seen.t
+            body = None if seen.pose is None else self._calibrated_body(*seen.pose)[1]
+            self._step(body, seen.t, dt, out)
 
     def _unseen(self, t: float, out: list[Event]) -> None:
         if self._missing.since is None:
@@ -295,6 +427,46 @@ class ExerciseRun:
             self._out_of_start.reported = True
             out.append(self._event(EventKind.NOT_IN_START_POSITION, t, severity=Severity.INFO,
                                    cue=f"Get into the start position for {self.exercise.title.lower()}"))
+
+    def _ask_for_rest(self, t: float, out: list[Event]) -> None:
+        """In the start position for a while but never still enough to calibrate: say what to do."""
+        waited = self.calibrator.in_start_s
+        due = WAITING_S if self._waiting_said is None else WAITING_AGAIN_S
+        if waited < WAITING_S or (self._waiting_said is not None and t - self._waiting_said < due):
+            return
+        self._waiting_said = t
+        out.append(self._event(EventKind.WAITING, t, severity=Severity.INFO, cue=self.exercise.still_cue,
+                               detail=f"in the start position for {waited:.1f} s but never still for "
+                                      f"{self.calibrator.rest_needed_s():.1f} s: nothing can be judged yet"))
+
+    def finish(self) -> list[Event]:
+        """The set is over: a set that ends with no rep says why. Call once, after the last frame."""
+        if self._finished:
+            return []
+        self._finished = True
+        t = self._last_t or 0.0
+        # Faults held while the person rose: said if the recording ends with them back down, else dropped.
+        out: list[Event] = [] if self._up_since is not None else self._held
+        self._held = []
+        if not self.reps:
+            out.append(self._event(EventKind.NOTHING_COUNTED, t, severity=Severity.INFO,
+                                   cue=None, detail=self._why_nothing()))
+        self.events.extend(out)
+        return out
+
+    def _why_nothing(self) -> str:
+        title = self.exercise.title.lower()
+        if not self._ever_seen:
+            return "no person was seen: check that the camera sees all of you from the side"
+        if self.calibration is None:
+            if self.calibrator.in_start_s == 0.0:
+                return f"you were never seen in the start position for {title}"
+            return (f"you were seen in the start position for {self.calibrator.in_start_s:.0f} s but never "
+                    f"still for {self.calibrator.rest_needed_s():.1f} s, so no baseline could be taken: "
+                    "rest for a moment in the start position before the first rep")
+        if any(e.kind is EventKind.REP_STARTED for e in self.events):
+            return "a rep was started but not finished: come back to the start position after each rep"
+        return f"no rep of {title} was seen after the start position"
 
     def _still(self, body: Body, t: float) -> bool:
         """Whether the body's major joints have stayed put over the last moments."""

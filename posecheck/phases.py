@@ -123,24 +123,134 @@ class HoldCounter:
         return self._trace[last][0] - self._trace[first][0]
 
 
+class RockPhase(StrEnum):
+    """Where a rock is. The engine sees AT_REST and RETURN as rest, the others as a rep under way."""
+
+    AT_REST = "at rest"  # about the centre, no rock under way
+    FIRST_END = "first end"  # beyond `level` at the end the rock began with (either end)
+    SWING = "swing"  # off the first end, not yet clearly at the other
+    FAR_END = "far end"  # at the other end
+    RETURN = "return"  # coming back from the far end: the rock is counted
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A stretch without signal: last seen at `start`, seen again at `end`."""
+
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class HiddenStart:
+    """A rock may have begun unseen from `since`: a gap at rest, or a gap over a far end's way back (the
+    rock before is completed when seen again, and the next one's first end may have gone with the gap).
+    The view came back at `seen_again`."""
+
+    since: float
+    seen_again: float
+
+
+@dataclass(frozen=True)
+class Lean:
+    """At rest, the signal past `far` towards `side` from `since` until `last`: perhaps a first end too
+    small to reach `level`."""
+
+    side: float
+    since: float
+    last: float
+
+
+@dataclass
+class Rock:
+    """The rock under way. Ends are signed towards its first end: `first_end` >= 0, `far_end` <= 0."""
+
+    side: float  # the end it began with: -1 or +1
+    started: float
+    first_end: float = 0.0  # the first end's extreme
+    far_end: float = 0.0  # the other end's extreme
+    peak: float = 0.0  # the largest distance from the centre
+    both_clear: bool = False  # both ends seen clearly: a rock that shows the person's habit
+    off_since: float | None = None  # off the first end (short of `far` on its side) since
+    centre_last: float = 0.0  # last within `level` of the centre
+    paused: bool = False  # still about the centre for `between_s` since leaving the first end
+    clear_s: float = 0.0  # how long the first end was clear (past `far_alone`)
+    last_t: float | None = None  # the last frame at the first end
+    gap_hid_far: bool = False  # a long gap after the first end: the far end and the way back may have gone with it
+
+
+@dataclass
+class Stillness:
+    """Whether the signal has stayed within `near` of the centre, moving less than `band`, for `rest_s`."""
+
+    near: float
+    band: float
+    rest_s: float
+    _recent: list[tuple[float, float]] = field(default_factory=list)
+
+    def update(self, t: float, s: float) -> float | None:
+        """When this rest began (None: not at rest)."""
+        if abs(s) >= self.near:
+            self._recent.clear()
+            return None
+        self._recent.append((t, s))
+        values = [v for _, v in self._recent]
+        while max(values) - min(values) >= self.band:  # moving: the rest can only have begun since
+            self._recent.pop(0)
+            values.pop(0)
+        while len(self._recent) > 1 and t - self._recent[1][0] >= self.rest_s:
+            self._recent.pop(0)
+        since = self._recent[0][0]
+        return since if t - since >= self.rest_s else None
+
+    def reset(self) -> None:
+        self._recent.clear()
+
+
+@dataclass
+class Debounce:
+    """A condition that must hold `settle_s` to count; `since` is when it began to hold."""
+
+    settle_s: float
+    since: float | None = None
+
+    def __call__(self, t: float, condition: bool) -> bool:
+        if not condition:
+            self.since = None
+            return False
+        if self.since is None:
+            self.since = t
+        return t - self.since >= self.settle_s
+
+    def reset(self) -> None:
+        self.since = None
+
+
 @dataclass
 class RockingCounter:
-    """Back-and-forth reps about a centre: a rep starts when the signal passes `level` on one side
-    (one end of the rock), swings at least `swing` back from that end and past the centre by `far`
-    (the other end), and is complete when it comes back from the other end by `release` and at least
-    `return_share` of the way back to the centre.
+    """Back-and-forth reps about a centre: a rock is one end, the other end and back, whichever end
+    comes first. The signal is any float per frame (None when unseen); `stage` names the phase.
 
-    The two ends need not be alike: from the side one end of a rock may show twice as much as the
-    other, so the far end is judged by the swing between the ends. Which end comes first is `first`
-    when the exercise knows it, else the first rep's (later reps start at the end the first one did,
-    so a half-hidden rock cannot put the count out of step). A rep may also be seen from its far end
-    alone, when that end is clear (`far_alone`) and the signal was on the first end's side just before
-    (a first end too small to see), or a gap may have hidden the first end (a gap at rest, or one
-    past the far end that hid the way back: the next rock's first end may have gone with it). A
-    swing past `bridge` is always the far end: one big excursion (hips lifted off the floor),
-    whichever way the rock started.
-    A gap of `hidden_rock_s` or more that leaves a rock at its first end and shows it back there after
-    a visit off it hid the far end: that rock is complete and the next one has begun."""
+    AT_REST -> FIRST_END: the signal passes `level` on one side (Started, from when it left the
+    centre). FIRST_END -> SWING: it leaves that end. SWING -> FAR_END: it has swung `swing` back from
+    the first end's extreme and `far` past the centre. FAR_END -> RETURN: back `release` and
+    `return_share` of the way to the centre (Completed). RETURN -> AT_REST: off the far end's side. In
+    continuous rocking the next rock's first end follows at once, so the ends keep the pairing the set
+    began with; the two ends need not be alike (from the side one may show twice the other).
+
+    Which end comes first: `first` is expected (0: either) until the person's habit is seen, the first
+    end of a rock whose both ends were clear. A rock begins at the other end only when that end is
+    clear (`far_alone`), and is then the far end of a rock whose first end was too small to see (or
+    unseen) when something shows that first end: a lean towards it (past `far`, short of `level`,
+    within `after_unseen_s`), a gap (as long), rocking on from the last rock without a rest, or a
+    `bridge`. Otherwise, before the habit is known it is the rock's first end; after, it is the first
+    end of a rock begun against the habit, which, once it has paused about the centre (`between_s`
+    still), gives way to a new rock at the habit's end.
+
+    A rock that shows one end only and then rests (`rest_s` within `level` of the centre, moving less
+    than `still_band`) or comes back to that end (after `between_s` off it, or a gap of `hidden_rock_s`
+    that may have hidden its far end) counts when that end was clear for `lone_hold_s` (its other end
+    too small to see) or a gap may have hidden the rest; else it was a wobble and no rep is counted."""
 
     level: float
     release: float
@@ -151,47 +261,78 @@ class RockingCounter:
     return_share: float = 0.3
     settle_s: float = 0.15
     centre_follow_s: float = 0.0  # > 0: the centre follows slow drift (near the centre) with this time constant
-    unseen_s: float = 0.3  # a gap this long may hide the first half of a rock
-    after_unseen_s: float = 1.0  # ... if its far end shows within this long after it
-    hidden_rock_s: float = 0.8  # a gap this long mid-rock may hide its far end and the way back
+    unseen_s: float = 0.3  # a gap this long may hide a first end
+    after_unseen_s: float = 1.0  # ... or a lean may be one, if a clear far end shows within this long after it
+    hidden_rock_s: float = 0.8  # a gap this long after the first end may hide the far end and the way back
     median_s: float = 0.0  # > 0: the signal's median over this window (a glitch of a frame or two is not a swing)
-    far_alone: float = 0.0  # > 0: a far end this clear counts a rock whose first end was too small to see
-    bridge: float = 0.0  # > 0: a swing this far past the centre is always the far end
-    first: float = 0.0  # the end a rock starts at (-1 or +1) when known; 0: the first rep's
-    phase: Phase = Phase.REST
+    far_alone: float = 0.0  # > 0: one end this clear counts a rock whose other end was too small to see
+    lone_hold_s: float = 0.0  # ... when it stayed that clear this long (a glitch's tail is briefer)
+    # > 0: a far end this big is back only under half of it (a bridge's top wobbles); once the habit is
+    # known, an end this big on its far side is always a far end; a smaller end after a first end this
+    # big, on its side, is its way down
+    bridge: float = 0.0
+    rest_s: float = 1.0  # this long about the centre (within `level`, moving less than `still_band`) is at rest
+    still_band: float = 1.0
+    between_s: float = 0.3  # off the first end this long, and then back at it: a new rock
+    stage: RockPhase = RockPhase.AT_REST
+    phase: Phase = Phase.REST  # what the engine sees
+    first: float = 0.0  # the end rocks are expected to begin with (-1 or +1) until the habit is seen; 0: either
+    habit: float = 0.0  # the end the person's rocks begin with (-1 or +1), 0 until seen
+    _rock: Rock | None = None
+    _lean: Lean | None = None
+    _hidden: HiddenStart | None = None  # at rest: a rock may have begun unseen
+    _gap_at_far: Gap | None = None  # a gap at the far end: its way back (and the next first end) unseen
+    _after_rock: float | None = None  # back about the centre from the last rock's far end at, not rested since
+    _left_centre: float = 0.0  # at rest, last within `level` of the centre
+    _crossed: bool = False  # at rest, the signal has been on the first end's side of the centre
     _unseen_since: float | None = None
-    _gap: tuple[float, float] | None = None  # a gap at rest that may have hidden a first end
-    _out_gap: tuple[float, float] | None = None  # a gap mid-rock that may have hidden its far end
-    _back_gap: float | None = None  # the end of a gap past the far end: it may have hidden the next first end
-    _left_first: bool = False
-    _again_since: float | None = None
+    _still: Stillness = field(default_factory=lambda: Stillness(0.0, 0.0, 0.0))
+    _pause: Stillness = field(default_factory=lambda: Stillness(0.0, 0.0, 0.0))
+    _start: Debounce = field(default_factory=lambda: Debounce(0.0))
+    _at_far: Debounce = field(default_factory=lambda: Debounce(0.0))
+    _back: Debounce = field(default_factory=lambda: Debounce(0.0))
     _recent: list[tuple[float, float]] = field(default_factory=list)
     _centre: float = 0.0
     _last_t: float | None = None
-    _first: float = -1.0  # which end the rock starts at (-1 or +1); the person's habit, once seen
-    _habit_known: bool = False
-    _toward_first: bool = False  # at rest, the signal has been on the first end's side since the last rep
-    _reached_far: bool = False
-    _pending_since: float | None = None
-    _started: float = 0.0
-    _peak: float = 0.0
-    _end1: float = 0.0  # the first end's extreme, signed towards the first end
-    _end2: float = 0.0  # the other end's extreme, same sign convention
 
     def __post_init__(self) -> None:
-        if self.first:
-            self._first, self._habit_known = self.first, True
+        for d in (self._start, self._at_far, self._back):
+            d.settle_s = self.settle_s
+        self._still.near, self._still.band, self._still.rest_s = self.level, self.still_band, self.rest_s
+        self._pause.near, self._pause.band, self._pause.rest_s = self.level, self.still_band, self.between_s
 
-    def _settled(self, t: float, condition: bool) -> bool:
-        if not condition:
-            self._pending_since = None
-            return False
-        if self._pending_since is None:
-            self._pending_since = t
-        if t - self._pending_since >= self.settle_s:
-            self._pending_since = None
-            return True
-        return False
+    # -- the signal ---------------------------------------------------------------------------
+    def update(self, t: float, signal: float | None, in_start: bool | None = None) -> list[Transition]:
+        if signal is None:
+            for d in (self._start, self._at_far, self._back):
+                d.reset()
+            if self._unseen_since is None:
+                self._unseen_since = t
+            return []
+        self._seen_again(t)
+        s = self._centred(t, self._median(t, signal))
+        if self.stage in (RockPhase.AT_REST, RockPhase.RETURN):
+            return self._at_rest(t, s)
+        rock = self._rock
+        assert rock is not None
+        rock.peak = max(rock.peak, abs(s))
+        if self.stage is RockPhase.FAR_END:
+            return self._far_end(t, s, rock)
+        return self._first_end(t, s, rock)
+
+    def _seen_again(self, t: float) -> None:
+        if self._unseen_since is None:
+            return
+        gap, self._unseen_since = Gap(self._unseen_since, t), None
+        if gap.end - gap.start < self.unseen_s:
+            return
+        self._recent.clear()
+        if self.stage in (RockPhase.AT_REST, RockPhase.RETURN):
+            self._hidden = HiddenStart(gap.start, gap.end)
+        elif self.stage is RockPhase.FAR_END:
+            self._gap_at_far = gap
+        elif self._rock is not None and gap.end - gap.start >= self.hidden_rock_s:
+            self._rock.gap_hid_far = True
 
     def _median(self, t: float, signal: float) -> float:
         if self.median_s <= 0:
@@ -212,86 +353,149 @@ class RockingCounter:
             self._last_t = t
         return signal - self._centre
 
-    def _seen_again(self, t: float) -> None:
-        unseen = t - self._unseen_since if self._unseen_since is not None else 0.0
-        if unseen >= self.unseen_s:
-            self._recent.clear()
-            if self.phase is Phase.REST:
-                self._gap = (t - unseen, t)
-        if (unseen >= self.hidden_rock_s and self.phase is Phase.OUT and not self._reached_far
-                and self._end1 >= (self.swing or 2 * self.level) / 2):
-            self._out_gap, self._left_first, self._again_since = (t - unseen, t), False, None
-        if unseen >= self.unseen_s and self.phase is Phase.OUT and self._reached_far:
-            self._back_gap = t
-        self._unseen_since = None
+    def _to(self, stage: RockPhase) -> None:
+        self.stage = stage
+        self.phase = Phase.REST if stage in (RockPhase.AT_REST, RockPhase.RETURN) else Phase.OUT
 
-    def update(self, t: float, signal: float | None, in_start: bool | None = None) -> list[Transition]:
-        if signal is None:
-            self._pending_since = None
-            if self._unseen_since is None:
-                self._unseen_since = t
-            return []
-        self._seen_again(t)
-        s = self._centred(t, self._median(t, signal))
-        swing = self.swing or 2 * self.level
-        big = self.bridge if self.bridge > 0 else float("inf")
-        if self.phase is Phase.REST:
-            return self._rest(t, s, big)
-        self._peak = max(self._peak, abs(s))
-        x = self._first * s
-        if not self._reached_far and self._out_gap is not None:
-            # Seen again off the first end and then back at it: the far end and the way back were unseen.
-            if x < self.level:
-                self._left_first, self._again_since = True, None
-            elif self._left_first and self._again_since is None:
-                self._again_since = t
-            elif self._left_first and self._again_since is not None and t - self._again_since >= self.settle_s:
-                gap, started, peak = self._out_gap, self._started, self._peak
-                self._out_gap, self._again_since = None, None
-                self._started, self._end1, self._peak = t, x, abs(s)
-                return [Completed(gap[1], started, 0.0, peak), Started(t)]
-        if not self._reached_far:
-            self._end1 = max(self._end1, x)
-            if self._end1 >= big:
-                # The first end was a bridge: it is this rep's far end.
-                self._first, self._reached_far, self._end2, self._habit_known = -self._first, True, -self._end1, True
+    # -- the phases ---------------------------------------------------------------------------
+    def _at_rest(self, t: float, s: float) -> list[Transition]:
+        if self.stage is RockPhase.RETURN:
+            assert self._rock is not None
+            self._left_centre = t  # the next rock begins after this rock's return, at the earliest
+            if self._rock.side * s <= -self.level:
+                return []  # still on the far end's side: not the start of a rock
+            self._to(RockPhase.AT_REST)
+            self._after_rock = t if self._rock.side == self.habit else None
+        if self._still.update(t, s) is not None:
+            self._after_rock = None  # a rest since the last rock: the next one begins afresh
+        side = 1.0 if s >= 0 else -1.0
+        if abs(s) < self.level:
+            self._left_centre = t
+        if self.habit and self.habit * s > 0:
+            self._crossed = True  # past the centre towards the first end since the last rock
+        if abs(s) >= self.far and side == (self.habit or self.first):
+            self._lean = Lean(side, self._lean.since if self._lean is not None else t, t)
+        expected = self.habit or self.first
+        if expected and side == -expected:
+            # On the far side of the end rocks are expected to begin with: only a clear end counts (not
+            # a wander at rest). Once the habit is known, or just after a lean towards the expected
+            # first end or a gap, it is the far end of a rock whose first end was too small to see.
+            if not self._start(t, abs(s) >= (self.far_alone or float("inf"))):
                 return []
-            if self._settled(t, self._end1 - x >= swing and x <= -self.far):
-                self._reached_far, self._end2, self._out_gap = True, x, None
+            started = self._hidden_first_end(t, s)
+            if started is not None:
+                self._rock = Rock(-side, started, peak=abs(s), far_end=-abs(s))
+                self._begin(RockPhase.FAR_END)
+                return [Started(started)]
+        elif not self._start(t, abs(s) >= self.level):
             return []
-        self._end2 = min(self._end2, x)
-        back = max(self.release, self.return_share * -self._end2)
-        if -self._end2 >= big:
-            back = max(back, -self._end2 - big / 2)  # a bridge is back down under half a bridge
-        if self._settled(t, x - self._end2 >= back):
-            # Back near the centre just after a gap past the far end: the gap hid the way back and
-            # may have hidden the next rock's first end too, like a gap at rest.
-            hid_back = self._back_gap is not None and x >= -self.far
-            self._gap = (t, self._back_gap) if hid_back and self._back_gap is not None else None
-            self.phase, self._habit_known, self._out_gap, self._back_gap = Phase.REST, True, None, None
-            return [Completed(t, self._started, 0.0, self._peak)]
-        return []
+        self._rock = Rock(side, self._left_centre, first_end=abs(s), peak=abs(s))
+        self._begin(RockPhase.FIRST_END)
+        return [Started(self._rock.started)]
 
-    def _rest(self, t: float, s: float, big: float) -> list[Transition]:
-        first = self._first if self._habit_known else (-1.0 if s < 0 else 1.0)
-        x = first * s
-        recent_gap = self._gap is not None and t - self._gap[1] <= self.after_unseen_s
-        if x >= self.far:
-            self._toward_first = True  # past the centre towards the first end, by as much as the far end must
-        alone = self.far_alone if self.far_alone > 0 else float("inf")
-        far_first = self._habit_known and (-x >= big or (-x >= alone and (recent_gap or self._toward_first)))
-        if not self._settled(t, x >= self.level or far_first):
-            return []
-        self._first, self.phase, self._peak = first, Phase.OUT, abs(s)
+    def _hidden_first_end(self, t: float, s: float) -> float | None:
+        """When a rock seen first at its far end began, its first end too small to see or unseen (None:
+        nothing shows a first end)."""
+        if self._after_rock is not None and self._crossed:
+            return self._after_rock  # rocking on without a rest, past the centre and back
+        if self._hidden is not None and t - self._hidden.seen_again <= self.after_unseen_s:
+            return self._hidden.since  # in a gap
+        lean = self._lean
+        if lean is not None and lean.side == (self.habit or self.first) and t - lean.last <= self.after_unseen_s:
+            return lean.since  # a lean towards the first end
+        if self.habit and self.bridge > 0 and abs(s) >= self.bridge:
+            return self._left_centre  # a bridge swamps the first end
+        return None
+
+    def _begin(self, stage: RockPhase) -> None:
+        self._lean, self._hidden, self._gap_at_far, self._after_rock = None, None, None, None
+        self._crossed = False
+        for d in (self._start, self._at_far, self._back):
+            d.reset()
+        self._still.reset()
+        self._pause.reset()
+        self._to(stage)
+
+    def _first_end(self, t: float, s: float, rock: Rock) -> list[Transition]:
+        x = rock.side * s
         if x >= self.level:
-            self._started, self._reached_far, self._end1 = t, False, x
-        else:
-            # Its far end first: a first end too small to see or hidden, or a bridge.
-            hidden = recent_gap and self._gap is not None and -x < big
-            self._started = self._gap[0] if hidden and self._gap is not None else t
-            self._reached_far, self._end1, self._end2 = True, 0.0, x
-        self._gap, self._toward_first = None, False
-        return [Started(self._started)]
+            again = self.stage is RockPhase.SWING and (
+                (rock.off_since is not None and t - rock.off_since >= self.between_s) or rock.gap_hid_far)
+            if again and self.bridge > 0 and rock.first_end >= self.bridge and x < self.bridge / 2:
+                self._still.reset()  # a smaller end on a bridge's side is its way down, not a new rock
+                return []
+            if again:
+                # Back at the first end after a while off it: that rock showed one end; a new one begins.
+                if not self._start(t, True):
+                    return []
+                assert self._start.since is not None
+                out = self._lone_end(rock)
+                self._rock = Rock(rock.side, self._start.since, first_end=x, peak=abs(s))
+                self._begin(RockPhase.FIRST_END)
+                return [*out, Started(self._rock.started)]
+            self._to(RockPhase.FIRST_END)
+            if self.far_alone and x >= self.far_alone:
+                rock.clear_s += min(t - rock.last_t, self.settle_s) if rock.last_t is not None else 0.0
+            rock.first_end, rock.off_since, rock.last_t = max(rock.first_end, x), None, t
+            self._start.reset()
+            self._still.reset()
+            return []
+        self._start.reset()
+        if self.stage is RockPhase.FIRST_END:
+            self._to(RockPhase.SWING)
+        if x < self.far and rock.off_since is None:
+            rock.off_since = t
+        if self._pause.update(t, s) is not None:
+            rock.paused = True
+        if abs(s) < self.level:
+            rock.centre_last = t
+        if self._at_far(t, rock.first_end - x >= (self.swing or 2 * self.level) and x <= -self.far):
+            expected = self.habit or self.first
+            if rock.paused and expected and rock.side != expected:
+                # A rock begun against the habit that paused about the centre: it showed one end (its
+                # first was too small to see); this is the first end of the next rock, which keeps the habit.
+                out = self._lone_end(rock, rock.off_since)
+                self._rock = Rock(-rock.side, rock.centre_last, first_end=-x, peak=abs(s))
+                self._begin(RockPhase.FIRST_END)
+                return [*out, Started(self._rock.started)]
+            rock.far_end, rock.both_clear = x, True
+            self._to(RockPhase.FAR_END)
+            return []
+        rest = self._still.update(t, s)
+        if rest is None:
+            return []
+        # At rest after one end only.
+        out = self._lone_end(rock, rest)
+        self._begin(RockPhase.AT_REST)
+        return out
+
+    def _lone_end(self, rock: Rock, t: float | None = None) -> list[Transition]:
+        """A rock that showed one end: counted when that end was clear (the other too small to see, or
+        hidden by a long gap), else it was a wobble. Done when it left that end."""
+        clear = rock.first_end >= (self.far_alone or float("inf")) and rock.clear_s >= self.lone_hold_s
+        hidden = rock.gap_hid_far and rock.first_end >= (self.swing or 2 * self.level) / 2
+        if not clear and not hidden:
+            return []
+        end = t if t is not None else (rock.off_since if rock.off_since is not None else rock.started)
+        return [Completed(end, rock.started, 0.0, rock.peak)]
+
+    def _far_end(self, t: float, s: float, rock: Rock) -> list[Transition]:
+        x = rock.side * s
+        rock.far_end = min(rock.far_end, x)
+        back = max(self.release, self.return_share * -rock.far_end)
+        if self.bridge > 0 and -rock.far_end >= self.bridge:
+            back = max(back, -rock.far_end - self.bridge / 2)  # a bridge is back down under half a bridge
+        if not self._back(t, x - rock.far_end >= back):
+            return []
+        if rock.both_clear:
+            self.habit = rock.side
+        gap = self._gap_at_far
+        self._begin(RockPhase.RETURN)
+        if gap is not None and x >= -self.far:
+            # Back about the centre just after a gap at the far end: the gap hid the way back, and may
+            # have hidden the next rock's first end too.
+            self._hidden = HiddenStart(t, gap.end)
+        return [Completed(t, rock.started, 0.0, rock.peak)]
 
 
 @dataclass
@@ -304,23 +508,27 @@ class PacedHoldCounter:
     hold_s: float
     relax_s: float
     leave_s: float = 1.0
+    # Breathing in is timed only in the start position; a departure shorter than this pauses it (someone
+    # sitting up between breaths, or doing sit-ups instead, still gets a hold to be judged on), a longer one
+    # starts it again.
+    prepare_reset_s: float = 3.0
     phase: Phase = Phase.REST
     stage: str = "prepare"  # prepare / hold / relax (the cue the person is given)
     _stage_since: float | None = None
     _out_since: float | None = None
+    _prepared_s: float = 0.0
+    _last_t: float | None = None
 
     def update(self, t: float, signal: float | None, in_start: bool | None = None) -> list[Transition]:
-        if self.stage == "prepare" and in_start is False:
-            self._stage_since = None  # wait for the start position before breathing in
-            return []
+        last, self._last_t = self._last_t, t
+        if self.stage == "prepare":
+            # Time counts from one frame in the start position to the next, not from a frame out of it.
+            counted = last is not None and self._out_since is None and self._stage_since is not None
+            return self._prepare(t, min(max(t - last, 0.0), 0.25) if counted and last is not None else 0.0,
+                                 in_start)
         if self._stage_since is None:
             self._stage_since = t
         elapsed = t - self._stage_since
-        if self.stage == "prepare":
-            if elapsed >= self.prepare_s:
-                self.stage, self.phase, self._stage_since, self._out_since = "hold", Phase.OUT, t, None
-                return [Started(t)]
-            return []
         if self.stage == "hold":
             if in_start is False:
                 if self._out_since is None:
@@ -335,5 +543,21 @@ class PacedHoldCounter:
                 return [Completed(t, started, end - started, 0.0)]
             return []
         if elapsed >= self.relax_s:
-            self.stage, self._stage_since = "prepare", t
+            self.stage, self._stage_since, self._prepared_s, self._out_since = "prepare", t, 0.0, None
+        return []
+
+    def _prepare(self, t: float, dt: float, in_start: bool | None) -> list[Transition]:
+        if not in_start:  # out of the start position, or not seen: breathing in is not timed
+            if self._out_since is None:
+                self._out_since = t
+            if t - self._out_since >= self.prepare_reset_s:
+                self._prepared_s = 0.0
+            return []
+        self._out_since = None
+        if self._stage_since is None:
+            self._stage_since = t
+        self._prepared_s += dt
+        if self._prepared_s >= self.prepare_s - 1e-9:
+            self.stage, self.phase, self._stage_since, self._out_since = "hold", Phase.OUT, t, None
+            return [Started(t)]
         return []

@@ -53,3 +53,19 @@ def test_the_demo_runs_the_real_pipeline_on_a_bundled_clip_and_writes_a_report(t
     assert exercise.video_path is not None and exercise.video_path.stat().st_size > 0
     # A demo is not one of the user's sessions.
     assert not list((tmp_path / "d").glob("history*"))
+
+
+def test_the_bundled_demo_clip_is_the_sample_clip_itself():
+    from posecheck.demo import BUNDLED, DEMO_CLIP, clip_path
+
+    # posecheck/data links to samples/video: the wheel carries the clip without a second copy in git.
+    assert (BUNDLED / DEMO_CLIP).resolve() == (VIDEO / DEMO_CLIP).resolve()
+    assert clip_path(DEMO_CLIP) == BUNDLED / DEMO_CLIP
+    assert clip_path("pelvic_tilts__correct__right__b0.mp4") == VIDEO / "pelvic_tilts__correct__right__b0.mp4"
+
+
+def test_a_demo_clip_that_does_not_exist_gets_one_line(tmp_path):
+    done = run_cli("demo", "--clip", "no_such_clip.mp4", env={"POSECHECK_DATA_DIR": str(tmp_path)})
+    assert done.returncode == 2
+    assert done.stderr.startswith("posecheck: no sample clip no_such_clip.mp4: installed, posecheck carries")
+    assert "Traceback" not in done.stderr

@@ -35,13 +35,14 @@ def test_reps_started_and_faults_flagged_while_getting_down_or_up_are_counted():
     labels = _labels([(6000, 10000, []), (12000, 16000, ["hips_grounded"])], {"get_in_out": "yes"}, TRANSITIONS)
     events = (_rep(1, 4000, 10000)  # started while still getting down
               + _rep(2, 12000, 16000, ("hips_grounded",))
-              + _rep(3, 31000, 33000, ("head_down",)))  # a rep and a fault while getting up
+              + _rep(3, 31000, 33000, ("head_down",))  # a rep and a fault while getting up
+              + [Event(EventKind.REP_STARTED, 34000, EX, rep=4)])  # started, then dropped as they left
     item = _item(labels, events)
-    assert item["transitions"] == {"intervals": 2, "reps_started": 2, "faults": 1}
+    assert item["transitions"] == {"intervals": 2, "reps_started": 3, "reps_counted": 2, "faults": 1}
     assert item["factors"] == {"get_in_out": "yes"}
     report = figures([item, _item(_labels([(1000, 2000, [])], {"get_in_out": "no"}), _rep(1, 1000, 2000))])
-    assert report["overall"]["transitions"] == {"sets": 1, "reps_started": 2, "faults": 1}
-    assert report["factors"]["get_in_out"]["yes"]["transitions"]["reps_started"] == 2
+    assert report["overall"]["transitions"] == {"sets": 1, "reps_started": 3, "reps_counted": 2, "faults": 1}
+    assert report["factors"]["get_in_out"]["yes"]["transitions"]["reps_counted"] == 2
     assert "transitions" not in report["factors"]["get_in_out"]["no"]
 
 

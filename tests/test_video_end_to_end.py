@@ -23,7 +23,8 @@ def _run(clip: str) -> tuple[dict, dict]:
     """The clip's labels (in evaluate's format) and its scored events."""
     labels = from_rendered_video(json.loads((VIDEO / f"{clip}.json").read_text()))
     run = exercise_rules.get(labels["exercise"]).run()
-    _, frames = poses(str(VIDEO / f"{clip}.mp4"), "full", show_progress=False)
+    # As analyze and evaluate run it: MediaPipe asked for what this exercise's checks read.
+    _, frames = poses(str(VIDEO / f"{clip}.mp4"), "full", show_progress=False, exercise=labels["exercise"])
     events = [e for frame in frames for e in run.update(frame)]
     assert any(e.kind is EventKind.CALIBRATED for e in events), "never calibrated in the start position"
     return labels, score_item(labels, events, [c.name for c in run.checks])

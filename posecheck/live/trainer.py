@@ -315,7 +315,7 @@ class Trainer:
             c.set_completed = True
             self._show_cue("Target reached: well done", Severity.INFO, t)
         elif event.cue and event.kind in (EventKind.FAULT, EventKind.NOT_IN_START_POSITION,
-                                          EventKind.CANNOT_SEE_YOU):
+                                          EventKind.CANNOT_SEE_YOU, EventKind.WAITING):
             self._show_cue(event.cue, event.severity or Severity.INFO, t, event.check)
 
     def _show_cue(self, text: str, severity: Severity, t_ms: int, check: str | None = None) -> None:
@@ -343,6 +343,10 @@ class Trainer:
     def _end_set(self, ended_by: str) -> None:
         if self._recorder is None:
             return
+        if self._run is not None:
+            last = self._run.finish()  # a set with no rep says why, in the recording and the report
+            self._recorder.writer.write_events(last)
+            self.events.extend(last)
         c = self.counters
         self.sets.append({"exercise": self.step.exercise, "title": self.step.title, "reps": c.reps,
                           "by_side": dict(c.by_side), "target": self.step.targets.describe(),

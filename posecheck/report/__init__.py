@@ -23,7 +23,8 @@ of each exercise's recording unless named ``*_at``, which are ISO times)::
                  faults [{check, severity, cue, count, reps [], reps_completed,
                           worst {t_s, rep, side, detail, frame_index, snapshot ("video"|"drawing"|null),
                                  image_id}}],
-                 notices {cannot_see_you, not_in_start_position, abstained {check: n}},
+                 notices {cannot_see_you, not_in_start_position, waiting, nothing_counted (why, or null),
+                          abstained {check: n}},
                  signal {name, label, unit, side, t_s [], values [] (null where unseen), rep_spans
                          [{rep, side, start_s, end_s}], fault_marks [{t_s, check}], image_id},
                  problems [str]}]

@@ -213,6 +213,9 @@ def _notices(events: list[Event]) -> dict[str, Any]:
     return {
         "cannot_see_you": sum(e.kind == EventKind.CANNOT_SEE_YOU for e in events),
         "not_in_start_position": sum(e.kind == EventKind.NOT_IN_START_POSITION for e in events),
+        "waiting": sum(e.kind == EventKind.WAITING for e in events),
+        # Why a set ended with no rep (the engine says it; the report must not be silent about it).
+        "nothing_counted": next((e.detail for e in events if e.kind == EventKind.NOTHING_COUNTED), None),
         "abstained": dict(Counter(e.check or "unnamed check" for e in events if e.kind == EventKind.ABSTAINED)),
     }
 

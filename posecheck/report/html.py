@@ -106,6 +106,7 @@ a:hover { text-decoration: underline; }
 .summary .detail { white-space: nowrap; }
 .empty { color: var(--muted); font-style: italic; }
 .problems { font-size: 14px; color: var(--warn); }
+.notice { font-size: 14px; color: var(--warn); }
 .cue-list { margin: 0; padding: 0; list-style: none; }
 .cue-list li { margin: 2px 0; }
 .detail { color: var(--muted); font-size: 13px; }
@@ -196,9 +197,11 @@ TEMPLATE = """<!DOCTYPE html>
       <div class="sub">of {{ e.duration_s | duration }}</div></div>
   </div>
   {% if e.problems %}<p class="problems">Incomplete: {{ e.problems | join("; ") }}</p>{% endif %}
-  {% if e.notices.cannot_see_you or e.notices.not_in_start_position or e.notices.abstained %}
+  {% if e.notices.nothing_counted %}<p class="notice"><strong>No rep was counted:</strong> {{ e.notices.nothing_counted }}.</p>{% endif %}
+  {% if e.notices.cannot_see_you or e.notices.not_in_start_position or e.notices.waiting or e.notices.abstained %}
   <p class="detail">{% if e.notices.cannot_see_you %}posecheck lost sight of you {{ e.notices.cannot_see_you }} time(s). {% endif %}
   {% if e.notices.not_in_start_position %}Not in the start position {{ e.notices.not_in_start_position }} time(s). {% endif %}
+  {% if e.notices.waiting %}Asked you {{ e.notices.waiting }} time(s) to hold still in the start position: without a moment's rest there nothing can be judged. {% endif %}
   {% if e.notices.abstained %}Some checks could not be judged from the camera (what they look at was hidden or not seen well enough):
   {% for check, n in e.notices.abstained | dictsort %}{{ check | words }} ({{ n }}){{ ", " if not loop.last else "." }}{% endfor %}{% endif %}</p>
   {% endif %}
