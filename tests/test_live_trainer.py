@@ -153,19 +153,29 @@ def test_breath_pacing_alternates_four_seconds_in_and_four_out():
     assert breath_pacing(7.0) == ("Breathe out", 0.25, 0)
 
 
-def test_the_voice_never_talks_over_itself_nor_repeats_a_cue_within_a_few_seconds():
+def test_the_voice_never_talks_over_itself_nor_repeats_a_cue_within_a_few_seconds(tmp_path):
     now = [0.0]
-    speak = [sys.executable, "-c", "import time; time.sleep(0.5)"]
+    release = tmp_path / "done speaking"
+    # The stand-in engine speaks until the test lets it finish: "still speaking" holds however slow the machine.
+    speak = [sys.executable, "-c", "import os, sys, time\nwhile not os.path.exists(sys.argv[1]): time.sleep(0.01)",
+             str(release)]
     voice = Voice(command=speak, repeat_gap_s=5.0, clock=lambda: now[0])
+
+    def finish_speaking() -> None:
+        release.touch()
+        voice._speaking.wait(timeout=30)
+        release.unlink()
+
     assert voice.say("Keep your knees together")
     assert not voice.say("Keep your feet on the floor")  # still speaking: dropped, not queued
-    voice._speaking.wait()
+    finish_speaking()
     now[0] = 2.0
     assert not voice.say("Keep your knees together")  # said 2 s ago
     assert voice.say("Keep your feet on the floor")
-    voice._speaking.wait()
+    finish_speaking()
     now[0] = 6.0
     assert voice.say("Keep your knees together")
+    finish_speaking()
     voice.close()
 
 

@@ -277,7 +277,9 @@ def heels_stretch(plan: SetPlan, rng: np.random.Generator, pace_of: Callable[[in
         else:
             depth = rng.uniform(28, 64)
         hold = rng.uniform(0.2, 0.8) if (plan.kind == "hold_too_short" and k in faulty) else rng.uniform(3.5, 6.0)
-        tl.move(rng.uniform(1.2, 2.5) / pace.speed, p=reach, depth=float(depth))
+        # Sitting back on the heels is the fault itself: a person with a small range does it all the way too.
+        back = 1.0 if (plan.kind == "sitting_on_heels" and k in faulty) else reach
+        tl.move(rng.uniform(1.2, 2.5) / pace.speed, p=back, depth=float(depth))
         rep.hold = pace.hold(tl, k, hold)
         tl.move(rng.uniform(1.2, 2.5) / pace.speed, p=0.0, **start_state(k + 1))
         rep.end = tl.t
