@@ -62,6 +62,11 @@ SHOULDER_LIFT = 0.055
 # The far shoulder, seen past the chest, is allowed this much more: at rest it wobbles up to 0.08 on
 # kinematic sets (MediaPipe on clips: < 0.02); lifted, it rises 0.16+ on clips and kinematic sets alike.
 FAR_SHOULDER_WOBBLE = 0.06
+# "Repeat ... alternating sides" in one movement: knees rolled from one side straight to the other pass
+# the start without resting there. Habit dev sets at full range (28 such passes): the drop at the centre
+# is -0.04..0.27 of the roll's, within a hold it stays above 0.57 of it (one glitch aside), so a dip below
+# 0.35 of the roll that rises again is a new roll. Rolls with the feet lifted keep the centre off zero.
+THROUGH_SHARE = 0.35
 # Knees together, the upper knee drops at least half as far as the lower one: it falls short of that by
 # at most 0.07 on kinematic sets (their far knee is off by up to 30 degrees) and never on rendered clips;
 # knees 18 cm apart leave it 0.14 short on the clips (rolled towards the camera) and 0.12+ on kinematic
@@ -208,7 +213,7 @@ EXERCISE = Exercise(
     name=NAME, title=TITLE, targets=TARGETS, checks=CHECKS,
     core=("near_shoulder", "near_hip"),
     start_position=start_position, signal=knee_drop,
-    counter=lambda: HoldCounter(enter=ROLL_ENTER, exit=ROLL_EXIT),
+    counter=lambda: HoldCounter(enter=ROLL_ENTER, exit=ROLL_EXIT, through_share=THROUGH_SHARE),
     side=roll_side, rest_level=ROLL_EXIT, still_cue=STILL_CUE, torso_max_deg=SITTING_UP_DEG, hip_max=HIPS_UP,
 )
 

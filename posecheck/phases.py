@@ -46,6 +46,10 @@ class HoldCounter:
     hold_band: float = 0.08
     hold_noise: float = 0.05  # the band is never narrower than the signal's wobble at a hold
     gap_s: float = 0.5  # unseen this long mid-rep, and low on both sides of the gap: the rep ended in it
+    # Continuous rhythm: a rep whose signal falls below this share of its peak and rises past `enter`
+    # again went back through the start without stopping there; it ended at that lowest point and the
+    # next rep began (0: a rep ends only by resting below `exit`).
+    through_share: float = 0.0
     phase: Phase = Phase.REST
     _pending_since: float | None = None
     _started: float = 0.0
@@ -80,6 +84,10 @@ class HoldCounter:
                 self._pending_since = None
             return []
         self._trace.append((t, signal))
+        if self.through_share and signal >= self.enter:
+            through = self._through_start(t)
+            if through:
+                return through
         if signal <= self.exit:
             if self._pending_since is None:
                 self._pending_since = t
@@ -90,6 +98,38 @@ class HoldCounter:
         else:
             self._pending_since = None
         return []
+
+    def _through_start(self, t: float) -> list[Transition]:
+        """The rep under way came back through the start and is going out again: close it at its lowest
+        point since its hold and start the next there. Its hold is measured on what came before."""
+        seen = [(i, u, s) for i, (u, s) in enumerate(self._trace) if s is not None]
+        if len(seen) < 3:
+            return []
+        peak = self._peak()
+        held = next((k for k, (_, _, s) in enumerate(seen) if s >= peak - max(self.hold_band * peak, self.hold_noise)),
+                    None)
+        if held is None:
+            return []
+        k_low = min(range(held, len(seen)), key=lambda k: seen[k][2])
+        i_low, t_low, low = seen[k_low]
+        # A real pass through the start takes time below half the roll; a glitched frame does not.
+        first = last = k_low
+        while first > 0 and seen[first - 1][2] < peak / 2:
+            first -= 1
+        while last + 1 < len(seen) and seen[last + 1][2] < peak / 2:
+            last += 1
+        if seen[last][1] - seen[first][1] < self.settle_s:
+            return []
+        rising = [s for _, u, s in seen[k_low + 1:] if u > t - self.settle_s]
+        # Low against the rep's peak, not below `exit`: feet lifted with a roll keep its centre off zero.
+        if low > self.through_share * peak or t - t_low < self.settle_s or not rising \
+                or min(rising) < max(self.enter, 2 * low):
+            return []
+        trace, rest = self._trace[: i_low + 1], self._trace[i_low:]
+        self._trace = trace
+        done = Completed(t_low, self._started, self._hold(self._peak()), self._peak())
+        self._started, self._trace, self._pending_since = t_low, rest, None
+        return [done, Started(t_low)]
 
     def split(self, gap_start: float, t: float) -> list[Transition]:
         """The rep under way ended unseen (at `gap_start`) and another began: close it, start anew.

@@ -67,6 +67,32 @@ def test_a_held_rep_is_counted_once_with_its_hold_time():
     assert out[1].hold_s == pytest.approx(4.0, abs=0.15)
 
 
+def _ramp(a: float, b: float, n: int) -> list[float]:
+    return list(np.linspace(a, b, n, endpoint=False))
+
+
+def test_rolling_from_one_side_straight_to_the_other_is_two_reps_each_with_its_hold():
+    # Continuous rhythm: out, held 3 s, back through the start without resting there, out again, held 3 s.
+    signal = ([0.0] * 15 + _ramp(0.0, 0.5, 8) + [0.5] * 45 + _ramp(0.5, 0.04, 8) + _ramp(0.04, 0.5, 8)
+              + [0.5] * 45 + _ramp(0.5, 0.0, 8) + [0.0] * 15)
+    through = HoldCounter(enter=0.12, exit=0.06, through_share=0.35)
+    out = [tr for i, s in enumerate(signal) for tr in through.update(i / 15, s)]
+    assert [type(tr) for tr in out] == [Started, Completed, Started, Completed]
+    assert [tr.hold_s for tr in out if isinstance(tr, Completed)] == [pytest.approx(3.0, abs=0.2)] * 2
+    assert out[1].t == pytest.approx((15 + 8 + 45 + 8) / 15, abs=0.1)  # ended at the centre, where the next began
+    # Without the rule, the same movement never rests below `exit` for long enough: one long rep.
+    plain = HoldCounter(enter=0.12, exit=0.06)
+    assert [type(tr) for i, s in enumerate(signal) for tr in plain.update(i / 15, s)] == [Started, Completed]
+
+
+@pytest.mark.parametrize("dip", [[0.3] * 8, [0.05]], ids=["sags to 0.6 of the hold", "one glitched frame"])
+def test_a_hold_that_dips_and_recovers_is_still_one_rep(dip):
+    signal = [0.0] * 15 + _ramp(0.0, 0.5, 8) + [0.5] * 30 + dip + [0.5] * 30 + _ramp(0.5, 0.0, 8) + [0.0] * 15
+    counter = HoldCounter(enter=0.12, exit=0.06, through_share=0.35)
+    out = [tr for i, s in enumerate(signal) for tr in counter.update(i / 15, s)]
+    assert [type(tr) for tr in out] == [Started, Completed]
+
+
 def test_a_hold_whose_end_was_not_seen_has_no_length():
     counter = HoldCounter(enter=0.2, exit=0.1)
     signal = [0.0] * 15 + [0.5] * 30 + [None] * 30 + [0.0] * 30
