@@ -301,3 +301,24 @@ def test_an_exercise_the_report_does_not_know_still_gets_its_section(tmp_path: P
     assert exercise["faults"][0]["check"] == "unnamed check"
     assert any("1 unreadable line" in p for p in exercise["problems"])
     assert "Side planks" in files.html.read_text()
+
+
+def test_a_real_set_of_short_holds_gives_the_hold_advice_once(tmp_path):
+    # A recording through the rules (not events made up in code): the rule's `hold_too_short` faults and
+    # the report's own hold figures both speak of the holds; the focus list says it once.
+    from kinematic_sets import labelled, write_set
+
+    from posecheck.cli import main
+
+    s = labelled("back_extensions", "hold_too_short", 1001, max_reps=3)
+    faulty = sum("hold_too_short" in r["faults"] for r in s.labels["reps"])
+    assert faulty * 2 > len(s.labels["reps"])  # most holds short: the report's hold figures speak up too
+    path = write_set(s, tmp_path, "short_holds")
+    session = tmp_path / "session"
+    assert main(["analyze", str(path), "--exercise", "back_extensions", "--session-dir", str(session),
+                 "--no-history", "--no-open"]) == 0
+    report = json.loads((session / "report.json").read_text())
+    (exercise,) = report["exercises"]
+    assert any(f["check"] == "hold_too_short" for f in exercise["faults"])
+    holds = [item["text"] for item in report["focus"] if "hold" in item["text"].lower()]
+    assert len(holds) == 1, report["focus"]

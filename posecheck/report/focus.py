@@ -61,7 +61,8 @@ def things_to_focus_on(exercises: list[dict[str, Any]], has_pose: bool) -> list[
                 (50 + 40 * missing, f"{name}: aim for {aim} repetitions.", f"This time {reps['done']} were counted.")
             )
         holds = e["holds"]
-        if holds["target_s"] and holds["values_s"] and holds["short"] * 2 > len(holds["values_s"]):
+        said = any(f["check"] == "hold_too_short" for f in e["faults"])  # the rule's own cue says it already
+        if not said and holds["target_s"] and holds["values_s"] and holds["short"] * 2 > len(holds["values_s"]):
             short_share = holds["short"] / len(holds["values_s"])
             candidates.append(
                 (50 + 40 * short_share, f"{name}: hold each one for at least {holds['target_s'][0]:g} seconds.",
