@@ -250,7 +250,9 @@ class SlowEstimator:
         return self._latest
 
 
-def test_frames_arriving_during_inference_are_dropped_not_queued(tmp_path):
+def test_no_frame_is_submitted_while_one_is_in_flight_and_every_result_is_recorded(tmp_path):
+    # That frames arriving meanwhile are dropped (not queued) is the reader's job: tested above, where
+    # the frames it never handed out can be counted.
     estimator = SlowEstimator(polls=4)
     trainer = trainer_for(tmp_path, ["knee_rolls"])
     reader = NewestFrame(ListSource(200), realtime=False)
