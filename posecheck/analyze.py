@@ -21,6 +21,7 @@ from posecheck.models import DEFAULT_VARIANT, VARIANTS
 from posecheck.report.targets import targets_for
 from posecheck.session import SessionWriter, new_session_dir
 from posecheck.sources import is_video_file
+from posecheck.words import count
 
 SHOWN = {EventKind.CALIBRATED, EventKind.REP_COMPLETED, EventKind.FAULT, EventKind.ABSTAINED,
          EventKind.NOT_IN_START_POSITION, EventKind.CANNOT_SEE_YOU, EventKind.SET_COMPLETED,
@@ -100,7 +101,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("analyze", help="reps and faults of one exercise in a video or recording",
                               description=__doc__.splitlines()[0])
     p.add_argument("source", help="a video file, a folder of images, or a landmark recording (.jsonl)")
-    p.add_argument("--exercise", required=True, choices=exercise_rules.NAMES)
+    p.add_argument("--exercise", required=True, choices=exercise_rules.NAMES, metavar="NAME",
+                   help=f"the exercise done in the source: {', '.join(exercise_rules.NAMES)}")
     p.add_argument("--knee-problem", action="store_true", help="heels stretch: flag sitting on the heels")
     p.add_argument("--variant", default=DEFAULT_VARIANT, choices=VARIANTS, help="pose model for video")
     p.add_argument("--model", help="an explicit .task model file (overrides --variant)")
@@ -119,7 +121,7 @@ def settings_for(exercise: str, knee_problem: bool) -> dict:
 def summarise(analysis: Analysis, exercise: str, history: bool, report: bool) -> Path | None:
     """Print the counts and the session's folder; write the report and return its HTML file's path."""
     module = exercise_rules.get(exercise)
-    print(f"{module.TITLE}: {analysis.reps} reps, {analysis.faults} faults "
+    print(f"{module.TITLE}: {count(analysis.reps, 'rep')}, {count(analysis.faults, 'fault')} "
           f"(a person in {analysis.frames_with_pose} of {analysis.frames} frames)")
     print(f"session: {analysis.session}")
     if analysis.frames == 0:

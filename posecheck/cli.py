@@ -12,17 +12,28 @@ from posecheck.errors import EXIT_USAGE, PosecheckError
 
 # One line per sub-command module; each module defines `register(subparsers)`, which adds its parser
 # and sets `func(args) -> int` as the parser's default.
+# In the order a user meets them: exercising, looking back, setting up, then the developers' tools.
 COMMAND_MODULES: tuple[str, ...] = (
-    "posecheck.models",
-    "posecheck.record",
-    "posecheck.report.command",
-    "posecheck.history.command",
     "posecheck.live.command",
-    "posecheck.evaluate",
     "posecheck.analyze",
     "posecheck.demo",
+    "posecheck.report.command",
+    "posecheck.history.command",
     "posecheck.doctor",
+    "posecheck.models",
+    "posecheck.record",
+    "posecheck.evaluate",
 )
+
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed_version
+
+    try:
+        return installed_version("posecheck")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,7 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="posecheck",
         description="Checks your form in a lower-back routine from a webcam or a video, on your own machine.",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parser.add_argument("--version", action="version", version=f"posecheck {version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
     return parser
@@ -44,6 +56,9 @@ def _one_line_warning(message, category, filename, lineno, file=None, line=None)
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command is None:  # bare `posecheck`: what it can do, not an argparse error
+        parser.print_help()
+        return 0
     warnings.showwarning = _one_line_warning
     try:
         return int(args.func(args) or 0)

@@ -32,9 +32,11 @@ def clip_path(name: str) -> Path:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("demo", help="analyse a bundled sample clip and write its report (no webcam)")
+    parser = sub.add_parser("demo", help="analyse a bundled sample clip and write its report (no webcam)",
+                            description="Analyse a bundled sample clip (a rendered person doing knee rolls) as "
+                                        "`analyze` would, and write its report: try posecheck without a webcam.")
     parser.add_argument("--clip", default=DEMO_CLIP, help=f"a clip in samples/video (default {DEMO_CLIP})")
-    parser.add_argument("--variant", default=DEFAULT_VARIANT, choices=VARIANTS)
+    parser.add_argument("--variant", default=DEFAULT_VARIANT, choices=VARIANTS, help="pose model (default %(default)s)")
     parser.add_argument("--session-dir", help="where to record the session (default: your data folder)")
     parser.set_defaults(func=_run)
 

@@ -160,7 +160,7 @@ def own_data_folder(tmp_path, monkeypatch) -> None:
 
 
 def reps_in(out: str) -> int:
-    return int(re.findall(r": (\d+) reps, ", out)[-1])
+    return int(re.findall(r": (\d+) reps?, ", out)[-1])
 
 
 def cli(capsys, *args: str) -> tuple[int, str, str]:

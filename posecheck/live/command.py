@@ -19,6 +19,7 @@ from posecheck.pipeline import header_for, needs_mask, search_every_ms
 from posecheck.pose import PoseEstimator
 from posecheck.session import SessionWriter, new_session_dir
 from posecheck.sources import ImagesSource, open_source
+from posecheck.words import count
 
 # Exit statuses besides 0 (done, quit or --max-seconds reached) and 2 (bad input).
 EXIT_CAMERA_LOST = 1  # the camera stopped (unplugged, or the video ended) before the session was done
@@ -62,7 +63,8 @@ EPILOG = (
 def register(sub: argparse._SubParsersAction) -> None:
     live = sub.add_parser("live", help="one exercise with live cues from a webcam", epilog=EPILOG,
                           description="One exercise of the lower-back routine with a live window, cues and counts.")
-    live.add_argument("--exercise", required=True, choices=ROUTINE_ORDER)
+    live.add_argument("--exercise", required=True, choices=ROUTINE_ORDER, metavar="NAME",
+                      help=f"the exercise to do: {', '.join(ROUTINE_ORDER)}")
     _common(live)
     guided = sub.add_parser("routine", help="the whole lower-back routine, guided, in order", epilog=EPILOG,
                             description="The five exercises of the lower-back routine, in order, with live cues.")
@@ -158,7 +160,8 @@ def _finish(session: SessionWriter, trainer: Trainer, no_history: bool) -> Path 
     for done in trainer.sets:
         sides = ", ".join(f"{k} {v}" for k, v in sorted(done["by_side"].items()))
         sides = f" ({sides})" if sides else ""
-        print(f"  {done['title']}: {done['reps']} reps{sides}; target {done['target']}; ended: {done['ended_by']}")
+        print(f"  {done['title']}: {count(done['reps'], 'rep')}{sides}; target {done['target']}; "
+              f"ended: {done['ended_by']}")
     if not trainer.sets:
         print("  no exercise was started (the set-up check never passed or the session ended first)")
     if any(done["ended_by"] == "pain" for done in trainer.sets):

@@ -26,6 +26,7 @@ from posecheck.live.voice import Voice
 from posecheck.live.window import Hud
 from posecheck.recording import RecordingHeader
 from posecheck.session import ExerciseWriter, SessionWriter
+from posecheck.words import count
 
 # Long enough to read four lines from the mat; space pauses the countdown.
 INSTRUCTIONS_S = 15.0
@@ -290,7 +291,7 @@ class Trainer:
         rested = c.last_rep_ms is not None and c.rep_started_ms is None and (
             frame.timestamp_ms - c.last_rep_ms) / 1000.0 >= REST_AFTER_SET_S
         if c.reps >= hi or (c.reps >= lo and rested):
-            self.banner = (f"Well done: {c.reps} reps", frame.timestamp_ms + int(BANNER_S * 1000))
+            self.banner = (f"Well done: {count(c.reps, 'rep')}", frame.timestamp_ms + int(BANNER_S * 1000))
             self.voice.say("Well done")
             self._end_set("completed")
             self._next_step()
