@@ -1,4 +1,5 @@
-"""Sessions built from poses and events made up in code, for the report, history and session tests.
+"""Sessions built from poses and events made up in code (with the checks and cues the rules emit), for the
+report, history and session tests.
 
 Poses are a side view (left side to the camera) of a person on a mat, 1280x720, with the joints where the
 routine puts them; a rep moves from the start pose to the end pose, holds, and comes back.

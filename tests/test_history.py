@@ -18,7 +18,7 @@ from posecheck.history.store import MIGRATIONS, HistoryStore, migrate, schema_ve
 from posecheck.report import build_report
 from posecheck.session import SESSION_FILE, load_session
 
-HIPS = ("hips_lift", "Keep your hips on the floor")
+HIPS = ("hips_grounded", "Keep your hips on the floor")
 
 
 @pytest.fixture(scope="module")

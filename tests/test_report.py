@@ -14,22 +14,24 @@ from session_builders import FPS, KNEES_UP, SIZE, ExercisePlan, header, pose_fra
 
 from posecheck import cli
 from posecheck.events import Event, EventKind
+from posecheck.live.trainer import PAIN_CHECK, PAIN_CUE
 from posecheck.report import Report, build_report, make_report, render_html, write_report
 from posecheck.report.focus import ALL_GOOD, CAMERA_ADVICE
 from posecheck.report.images import BACKGROUND_BGR
 from posecheck.session import SessionWriter, load_session
 
-SHOULDERS = ("shoulders_lift", "Keep both shoulders on the floor")
-HIPS = ("hips_lift", "Keep your hips on the floor")
-NECK = ("neck_bent_back", "Keep your neck long, don't bend it backwards")
+SHOULDERS = ("shoulders_on_floor", "Keep both shoulders on the floor")
+HIPS = ("hips_grounded", "Keep your hips on the floor")
+# The checks and cues the rules emit; the safety stop is the trainer's pain stop (key P).
+PAIN = (PAIN_CHECK, PAIN_CUE)
 
 
 @pytest.fixture(scope="module")
 def session_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     plans = [
         ExercisePlan("knee_rolls", 9, faults={3: [SHOULDERS], 6: [SHOULDERS]}),
-        ExercisePlan("back_extensions", 8, faults={2: [HIPS, NECK], 4: [HIPS], 5: [HIPS], 7: [HIPS]},
-                     stop_checks=frozenset({"neck_bent_back"}), hold_s=3.5, rep_s=6.0),
+        ExercisePlan("back_extensions", 8, faults={2: [HIPS, PAIN], 4: [HIPS], 5: [HIPS], 7: [HIPS]},
+                     stop_checks=frozenset({PAIN_CHECK}), hold_s=3.5, rep_s=6.0),
         ExercisePlan("pelvic_tilts", 7, unseen_reps=frozenset({4})),
     ]
     return record_session(tmp_path_factory.mktemp("report") / "session", plans, name="Tuesday",
@@ -75,8 +77,8 @@ def test_back_extension_holds_are_timed_against_five_to_ten_seconds(report: dict
 
 def test_every_fault_is_in_its_rep_row_with_its_cue(report: dict) -> None:
     rows = {row["rep"]: row for row in _exercise(report, "back_extensions")["rep_table"]}
-    assert [f["check"] for f in rows[2]["faults"]] == ["hips_lift", "neck_bent_back"]
-    assert rows[2]["faults"][1]["cue"] == NECK[1]
+    assert [f["check"] for f in rows[2]["faults"]] == ["hips_grounded", PAIN_CHECK]
+    assert rows[2]["faults"][1]["cue"] == PAIN_CUE
     assert rows[2]["faults"][1]["severity"] == "stop"
     assert [rep for rep, row in rows.items() if row["faults"]] == [2, 4, 5, 7]
     assert all(row["completed"] for row in rows.values())
@@ -84,8 +86,8 @@ def test_every_fault_is_in_its_rep_row_with_its_cue(report: dict) -> None:
 
 def test_each_kind_of_fault_has_its_worst_moment_drawn_from_the_landmarks(report: dict) -> None:
     faults = {f["check"]: f for f in _exercise(report, "back_extensions")["faults"]}
-    assert list(faults) == ["neck_bent_back", "hips_lift"], "the safety stop comes first"
-    hips = faults["hips_lift"]
+    assert list(faults) == [PAIN_CHECK, "hips_grounded"], "the safety stop comes first"
+    hips = faults["hips_grounded"]
     assert (hips["count"], hips["reps"]) == (4, [2, 4, 5, 7])
     # The engine reports each rep's worst value; rep 7 went furthest past the limit.
     assert hips["worst"]["rep"] == 7 and hips["worst"]["detail"] == "17.00 deg, over the limit of 10"
@@ -134,7 +136,7 @@ def test_the_plotted_signal_is_pluggable(session_folder: Path) -> None:
 def test_focus_puts_the_safety_stop_first_then_what_spoiled_most_reps(report: dict) -> None:
     focus = report["focus"]
     assert len(focus) == 3
-    assert focus[0]["text"] == "Back extensions: Keep your neck long, don't bend it backwards."
+    assert focus[0]["text"] == f"Back extensions: {PAIN_CUE.rstrip('.')}."
     assert "safety stop" in focus[0]["why"]
     # Every hold was short of 5 s (8 of 8), the hips lifted in 4 of 8 reps, pelvic tilts were 3 short of 10.
     assert focus[1]["text"] == "Back extensions: hold each one for at least 5 seconds."

@@ -33,8 +33,8 @@ def _chromium(profile: Path, *args: str) -> subprocess.CompletedProcess:
 def report_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = record_session(
         tmp_path_factory.mktemp("browser") / "session",
-        [ExercisePlan("knee_rolls", 8, faults={2: [("shoulders_lift", "Keep both shoulders on the floor")]}),
-         ExercisePlan("back_extensions", 8, faults={3: [("hips_lift", "Keep your hips on the floor")]},
+        [ExercisePlan("knee_rolls", 8, faults={2: [("shoulders_on_floor", "Keep both shoulders on the floor")]}),
+         ExercisePlan("back_extensions", 8, faults={3: [("hips_grounded", "Keep your hips on the floor")]},
                       hold_s=6.0, rep_s=8.0)],
         name=f"Thursday {ATTACK}", notes=f"notes {ATTACK}",
     )
