@@ -3,7 +3,7 @@
 Both sides run VIDEO mode over the same decoded frames held in memory and ask MediaPipe for the same
 (one pose; the segmentation mask when the rules read the back's outline, or with no --rules), so the
 ratio is what posecheck adds: the back's outline read from the mask, the PoseFrame conversion, the
-search for a bystander each second, and (with --rules) an exercise run's update. Against MediaPipe with
+search for a bystander every two seconds, and (with --rules) an exercise run's update. Against MediaPipe with
 its default options see benchmarks/plain_mediapipe.py. Runs alternate (bare,
 posecheck, bare, ...) and the median of each is kept, so drift in the machine's load hits both alike.
 

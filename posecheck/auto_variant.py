@@ -28,7 +28,7 @@ AUTO = "auto"
 BY_ACCURACY = ("heavy", "full", "lite")
 FALLBACK = "lite"
 # Share of the camera's frame interval one inference may take: the rest goes to the rules, the window,
-# the camera thread and a search for a bystander now and then (about two frames' inference each second).
+# the camera thread and a search for a bystander now and then (about two frames' inference every two seconds).
 HEADROOM = 0.75
 # The first inferences set MediaPipe up (and find the person with the detector): not timed.
 WARMUP_FRAMES = 4
