@@ -156,3 +156,28 @@ def test_an_empty_history_says_how_to_fill_it(tmp_path: Path, monkeypatch, capsy
     assert cli.main(["history"]) == 0
     assert "posecheck report SESSION" in capsys.readouterr().out
     assert not (tmp_path / "progress.png").exists()
+
+
+def test_deleting_a_session_removes_its_folder_and_its_history_entries(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("POSECHECK_DATA_DIR", str(tmp_path / "data"))
+    kept, gone = (record_session(tmp_path / name, [ExercisePlan("knee_rolls", 3)]) for name in ("kept", "gone"))
+    for folder in (kept, gone):
+        assert cli.main(["report", str(folder)]) == 0  # the report adds the session to the history
+    with open_history() as store:
+        assert store.count("sessions") == 2
+    assert cli.main(["history", "--delete", str(gone)]) == 0
+    assert "1 history entry" in capsys.readouterr().out
+    assert not gone.exists() and (kept / SESSION_FILE).exists()
+    with open_history() as store:
+        assert store.count("sessions") == 1 and store.count("exercises") == 1
+        (folder,) = store.connection.execute("SELECT folder FROM sessions").fetchone()
+    assert Path(folder) == kept.resolve()
+
+
+def test_deleting_a_folder_that_is_not_a_session_deletes_nothing(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("POSECHECK_DATA_DIR", str(tmp_path / "data"))
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "cat.jpg").write_bytes(b"not a session")
+    assert cli.main(["history", "--delete", str(tmp_path / "photos")]) == 2
+    assert "not a posecheck session folder" in capsys.readouterr().err
+    assert (tmp_path / "photos" / "cat.jpg").exists()

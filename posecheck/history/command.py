@@ -3,14 +3,37 @@
 from __future__ import annotations
 
 import argparse
+import json
+import shutil
 from pathlib import Path
 
+from posecheck.errors import PosecheckError
 from posecheck.history import progress
 from posecheck.history.store import data_dir, open_history
 from posecheck.report.targets import ROUTINE_TARGETS
+from posecheck.session import SESSION_FILE
+from posecheck.words import count
+
+
+def delete(folder: Path, history_file: str | None) -> int:
+    """`--delete FOLDER`: the session's folder (landmarks, any video, report) and its history entries."""
+    if not (folder / SESSION_FILE).is_file():
+        raise PosecheckError(f"{folder} is not a posecheck session folder (no {SESSION_FILE}): nothing deleted")
+    try:
+        session_id = json.loads((folder / SESSION_FILE).read_text()).get("id")
+    except (OSError, ValueError, AttributeError):
+        session_id = None  # a damaged session.json: found by its folder alone
+    with open_history(history_file) as store:
+        removed = store.delete_session(folder, session_id if isinstance(session_id, str) else None)
+    shutil.rmtree(folder)
+    entries = count(removed, "history entry", "history entries")
+    print(f"deleted {folder} (its recording, any video and its report) and {entries}")
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.delete:
+        return delete(Path(args.delete), args.file)
     with open_history(args.file) as store:
         rows = store.progress(args.exercise)
         where = store.path
@@ -32,4 +55,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--exercise", choices=sorted(ROUTINE_TARGETS), help="only this exercise")
     parser.add_argument("--plot", help="where to write the progress plot (default: progress.png in the data folder)")
     parser.add_argument("--file", help="the history file (default: history.sqlite3 in the data folder)")
+    parser.add_argument("--delete", metavar="SESSION_FOLDER",
+                        help="delete a session: its folder (recording, video, report) and its history entries")
     parser.set_defaults(func=run)

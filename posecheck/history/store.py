@@ -211,6 +211,13 @@ class HistoryStore:
             out.append(item)
         return out
 
+    def delete_session(self, folder: Path, session_id: str | None = None) -> int:
+        """Remove a session (found by its folder or its session.json id) and all the history holds of it;
+        returns how many sessions went."""
+        done = self.connection.execute("DELETE FROM sessions WHERE folder = ? OR session_key = ?",
+                                       (str(folder.resolve()), session_id or ""))
+        return int(done.rowcount)
+
     def count(self, table: str) -> int:
         if table not in {"sessions", "exercises", "reps", "holds", "faults"}:
             raise ValueError(table)
