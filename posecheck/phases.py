@@ -106,8 +106,7 @@ class HoldCounter:
         if len(seen) < 3:
             return []
         peak = self._peak()
-        held = next((k for k, (_, _, s) in enumerate(seen) if s >= peak - max(self.hold_band * peak, self.hold_noise)),
-                    None)
+        held = next((k for k, (_, _, s) in enumerate(seen) if s >= self._hold_floor(peak)), None)
         if held is None:
             return []
         k_low = min(range(held, len(seen)), key=lambda k: seen[k][2])
@@ -125,10 +124,11 @@ class HoldCounter:
         if low > self.through_share * peak or t - t_low < self.settle_s or not rising \
                 or min(rising) < max(self.enter, 2 * low):
             return []
-        trace, rest = self._trace[: i_low + 1], self._trace[i_low:]
-        self._trace = trace
-        done = Completed(t_low, self._started, self._hold(self._peak()), self._peak())
-        self._started, self._trace, self._pending_since = t_low, rest, None
+        after = self._trace[i_low:]
+        self._trace = self._trace[: i_low + 1]  # the rep closed: its peak and hold from its own frames
+        closed = self._peak()
+        done = Completed(t_low, self._started, self._hold(closed), closed)
+        self._started, self._trace, self._pending_since = t_low, after, None
         return [done, Started(t_low)]
 
     def split(self, gap_start: float, t: float) -> list[Transition]:
@@ -147,10 +147,14 @@ class HoldCounter:
         values = sorted(s for _, s in self._trace if s is not None)
         return values[int(0.9 * (len(values) - 1))]
 
+    def _hold_floor(self, peak: float) -> float:
+        """Within this of the peak the body is holding (a band never narrower than the hold's wobble)."""
+        return peak - max(self.hold_band * abs(peak), self.hold_noise)
+
     def _hold(self, peak: float) -> float | None:
         # From first coming within the band to last leaving it: a wobble in between is still holding.
         # If the signal was unseen right where the hold began or ended, the hold's length is unknown.
-        floor = peak - max(self.hold_band * abs(peak), self.hold_noise)
+        floor = self._hold_floor(peak)
         above = [i for i, (_, s) in enumerate(self._trace) if s is not None and s >= floor]
         if not above:
             return 0.0
@@ -326,20 +330,19 @@ class RockingCounter:
     _left_centre: float = 0.0  # at rest, last within `level` of the centre
     _crossed: bool = False  # at rest, the signal has been on the first end's side of the centre
     _unseen_since: float | None = None
-    _still: Stillness = field(default_factory=lambda: Stillness(0.0, 0.0, 0.0))
-    _pause: Stillness = field(default_factory=lambda: Stillness(0.0, 0.0, 0.0))
-    _start: Debounce = field(default_factory=lambda: Debounce(0.0))
-    _at_far: Debounce = field(default_factory=lambda: Debounce(0.0))
-    _back: Debounce = field(default_factory=lambda: Debounce(0.0))
+    _still: Stillness = field(init=False)
+    _pause: Stillness = field(init=False)
+    _start: Debounce = field(init=False)
+    _at_far: Debounce = field(init=False)
+    _back: Debounce = field(init=False)
     _recent: list[tuple[float, float]] = field(default_factory=list)
     _centre: float = 0.0
     _last_t: float | None = None
 
     def __post_init__(self) -> None:
-        for d in (self._start, self._at_far, self._back):
-            d.settle_s = self.settle_s
-        self._still.near, self._still.band, self._still.rest_s = self.level, self.still_band, self.rest_s
-        self._pause.near, self._pause.band, self._pause.rest_s = self.level, self.still_band, self.between_s
+        self._start, self._at_far, self._back = (Debounce(self.settle_s) for _ in range(3))
+        self._still = Stillness(self.level, self.still_band, self.rest_s)
+        self._pause = Stillness(self.level, self.still_band, self.between_s)
 
     # -- the signal ---------------------------------------------------------------------------
     def update(self, t: float, signal: float | None, in_start: bool | None = None) -> list[Transition]:

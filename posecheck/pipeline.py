@@ -10,6 +10,7 @@ the exercise's checks read (`needs_mask`, `search_every_ms`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from posecheck.recording import RecordingHeader, iter_recording
 from posecheck.sources import Frame, ImagesSource, Source, is_recording, open_source
 
 
+@functools.cache  # asked on every live frame; a rule module's answer never changes
 def needs_mask(exercise: str | None) -> bool:
     """Whether the exercise's checks read the back's outline, which needs MediaPipe's segmentation mask
     (a rule module says so with `USES_OUTLINE = True`). No exercise named (a recording made for later):
@@ -32,6 +34,7 @@ def needs_mask(exercise: str | None) -> bool:
     return bool(getattr(exercise_rules.get(exercise), "USES_OUTLINE", False))
 
 
+@functools.cache
 def search_every_ms(exercise: str | None) -> int:
     """How often the pose stage runs MediaPipe's person detector (two poses) for `exercise`: on every
     frame for a rule module that says `DETECT_EVERY_FRAME = True` (its checks misread a pose tracked
