@@ -127,6 +127,6 @@ EXERCISE = Exercise(
 )
 
 
-def run(**settings: object) -> ExerciseRun:
+def run(*, live: bool = False, **settings: object) -> ExerciseRun:
     """A new set of back extensions."""
-    return ExerciseRun(EXERCISE, settings)
+    return ExerciseRun(EXERCISE, settings, live=live)

@@ -271,6 +271,6 @@ EXERCISE = Exercise(
 )
 
 
-def run(knee_problem: bool = False, **settings: object) -> ExerciseRun:
+def run(knee_problem: bool = False, *, live: bool = False, **settings: object) -> ExerciseRun:
     """A new set of heels stretches; `knee_problem=True` flags sitting back on the heels."""
-    return ExerciseRun(EXERCISE, {"knee_problem": knee_problem, **settings})
+    return ExerciseRun(EXERCISE, {"knee_problem": knee_problem, **settings}, live=live)

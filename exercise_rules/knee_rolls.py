@@ -218,6 +218,6 @@ EXERCISE = Exercise(
 )
 
 
-def run(**settings: object) -> ExerciseRun:
+def run(*, live: bool = False, **settings: object) -> ExerciseRun:
     """A new set of knee rolls."""
-    return ExerciseRun(EXERCISE, settings)
+    return ExerciseRun(EXERCISE, settings, live=live)

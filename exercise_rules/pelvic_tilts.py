@@ -36,7 +36,7 @@ from exercise_rules.knee_rolls import start_position as knee_rolls_start_positio
 from posecheck.calibration import Body
 from posecheck.exercise import Check, Exercise, ExerciseRun, Targets, When
 from posecheck.geometry import angle_at, elevation
-from posecheck.phases import RockingCounter
+from posecheck.phases import PacedRocks, RockingCounter
 
 NAME = "pelvic_tilts"
 TITLE = "Pelvic tilts"
@@ -102,6 +102,21 @@ HEAD_BENT_MAX = 34.0
 # least 42.5 and 41.7. Judged while a rock is under way: the head comes down with the way back, which
 # ends after the rep is counted, so judged at rest it would be blamed on the next rep.
 
+# Live, when the camera sees no tilt (issue 14): on three clinic clips of real pelvic tilts the angle at the
+# hip spanned 3-6 degrees over the whole set, mostly drift, and no rock was counted. After PACE_AFTER_S
+# in the start position with no rock begun, the app paces the tilts by voice and screen and counts them
+# as paced, not seen, while the checks keep watching (a bridge, the head lifting); two rocks seen on
+# their own hand the count back to the camera. PACE_AFTER_S: see the measurement under it.
+PACE_AFTER_S = 12.0
+# "Gently push your lower back into the ground ... Then tilt your pelvis towards your heels ... and
+# return to the starting position." Seconds per step: a gentle rock of 6.5 s, ten in a bit over a
+# minute (the rendered clips' people take 4-7 s a rock). Each step's words are spoken in under 2 s (150
+# words a minute) and the cycle is longer than the voice's REPEAT_GAP_S, so none is dropped.
+PACE = (("Press your lower back down", 2.5), ("Tilt towards your heels", 2.5), ("And back", 1.5))
+PACE_CUE = "I can't see your tilts from here: follow my pace"
+UNSEEN_HINT = ("A pelvic tilt can be too small for a camera to see; the live trainer paces the tilts "
+               "when it sees none.")
+
 
 def start_position(body: Body) -> bool:
     """The knee-rolls start position."""
@@ -158,9 +173,11 @@ EXERCISE = Exercise(
                                    rest_s=REST_S, still_band=STILL_BAND, lone_hold_s=LONE_HOLD_S),
     # No hip limit: hips lifting into a bridge is the fault this exercise reports, not leaving it.
     rest_level=TILT_RELEASE, still_cue=STILL_CUE, torso_max_deg=SITTING_UP_DEG,
+    paced=lambda: PacedRocks(stages=PACE, reps=TARGETS.reps_min), pace_after_s=PACE_AFTER_S, pace_cue=PACE_CUE,
+    unseen_hint=UNSEEN_HINT,
 )
 
 
-def run(**settings: object) -> ExerciseRun:
+def run(*, live: bool = False, **settings: object) -> ExerciseRun:
     """A new set of pelvic tilts."""
-    return ExerciseRun(EXERCISE, settings)
+    return ExerciseRun(EXERCISE, settings, live=live)

@@ -25,13 +25,13 @@ from posecheck.words import count
 
 SHOWN = {EventKind.CALIBRATED, EventKind.REP_COMPLETED, EventKind.FAULT, EventKind.ABSTAINED,
          EventKind.NOT_IN_START_POSITION, EventKind.CANNOT_SEE_YOU, EventKind.SET_COMPLETED,
-         EventKind.WAITING, EventKind.NOTHING_COUNTED}
+         EventKind.WAITING, EventKind.NOTHING_COUNTED, EventKind.PACING}
 
 
 def describe(e: Event) -> str:
     t = f"{e.timestamp_ms / 1000:7.2f}s"
     if e.kind is EventKind.REP_COMPLETED:
-        hold = "hold unseen" if e.hold_ms is None else f"held {e.hold_ms / 1000:.1f}s"
+        hold = "paced, not seen" if e.paced else "hold unseen" if e.hold_ms is None else f"held {e.hold_ms / 1000:.1f}s"
         side = f" {e.side}" if e.side else ""
         return f"{t}  rep {e.rep}{side} done, {hold}"
     if e.kind is EventKind.FAULT:

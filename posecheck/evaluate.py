@@ -165,6 +165,10 @@ def aggregate(items: list[dict[str, Any]]) -> dict[str, Any]:
     }
     out["no_rep_counted_sets"] = sum(bool(it.get("no_rep_counted")) for it in items)
     out["silent_sets"] = sum(bool(it.get("silent")) for it in items)
+    paceable = [it for it in items if "pacing_live" in it]
+    if paceable:
+        out["pacing_live_sets"] = sum(it["pacing_live"] for it in paceable)
+        out["paced_live_reps"] = sum(it["paced_live"] for it in paceable)
     moved = [it["transitions"] for it in items if it.get("transitions")]
     if moved:
         out["transitions"] = {"sets": len(moved), "reps_started": sum(m["reps_started"] for m in moved),
@@ -242,16 +246,21 @@ def evaluate_item(labels_path: Path) -> dict[str, Any]:
 def score_labelled(labels: dict[str, Any], frames: Iterable[PoseFrame]) -> dict[str, Any]:
     """Run the labels' exercise over the frames and score the events against the labels."""
     exercise = labels["exercise"]
-    run = exercise_rules.get(exercise).run(**(labels.get("profile") or {}))
-    n = seen = 0
-    events: list[Event] = []
-    for frame in frames:
-        n += 1
-        seen += frame.has_pose
-        events.extend(run.update(frame))
-    events.extend(run.finish())
-    return {"exercise": exercise, "split": labels.get("split"), "set_kind": labels.get("set_kind"),
-            "detection_rate": _ratio(seen, n), **score_item(labels, events, [c.name for c in run.checks])}
+    module = exercise_rules.get(exercise)
+    profile = labels.get("profile") or {}
+    run = module.run(**profile)
+    frames = list(frames)
+    events = [e for frame in frames for e in run.update(frame)] + run.finish()
+    item = {"exercise": exercise, "split": labels.get("split"), "set_kind": labels.get("set_kind"),
+            "detection_rate": _ratio(sum(f.has_pose for f in frames), len(frames)),
+            **score_item(labels, events, [c.name for c in run.checks])}
+    if module.EXERCISE.paced is not None:
+        # The figures are what the camera saw; live, the app would have paced a set it saw nothing of.
+        live = module.run(live=True, **profile)
+        live_events = [e for frame in frames for e in live.update(frame)] + live.finish()
+        item["paced_live"] = sum(bool(e.paced) for e in live_events if e.kind is EventKind.REP_COMPLETED)
+        item["pacing_live"] = any(e.kind is EventKind.PACING for e in live_events)
+    return item
 
 
 def evaluate_dir(folder: Path) -> dict[str, Any]:
@@ -316,6 +325,10 @@ def print_table(report: dict[str, Any]) -> None:
               f"(counted {moved.get('reps_counted', 0)}), faults inside {moved['faults']}")
     print(f"sets with no rep counted: {overall.get('no_rep_counted_sets', 0)}, "
           f"silent (nothing said why): {overall.get('silent_sets', 0)}")
+    for name, m in report["exercises"].items():
+        if "pacing_live_sets" in m:
+            print(f"{name}, live: the app would have paced {m['pacing_live_sets']} of {m['items']} sets "
+                  f"({m['paced_live_reps']} paced reps)")
 
 
 def print_factors(report: dict[str, Any]) -> None:

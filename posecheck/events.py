@@ -18,6 +18,7 @@ class EventKind(StrEnum):
     SET_COMPLETED = "set_completed"  # the exercise's targets are reached
     WAITING = "waiting"  # cannot calibrate or judge yet: says why and what to do
     NOTHING_COUNTED = "nothing_counted"  # a set ended with no rep: says why
+    PACING = "pacing"  # the app starts pacing reps the camera cannot see (or stops: it sees them again)
 
 
 class Severity(StrEnum):
@@ -42,6 +43,7 @@ class Event:
     detail: str | None = None  # why, for the report (measured value against threshold)
     value: float | None = None  # for fault: the measured value, in the check's unit
     limit: float | None = None  # for fault: the threshold it crossed, same unit
+    paced: bool | None = None  # for rep_completed: counted by the app's pace, not seen by the camera
 
     def to_dict(self) -> dict[str, Any]:
         return {k: (str(v) if isinstance(v, StrEnum) else v) for k, v in asdict(self).items() if v is not None}

@@ -17,7 +17,6 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
 
 import numpy as np
 
@@ -26,7 +25,7 @@ from posecheck.errors import PosecheckError
 from posecheck.events import Event, EventKind, Severity
 from posecheck.geometry import elevation
 from posecheck.landmarks import PoseFrame
-from posecheck.phases import Completed, Phase, Started, Transition
+from posecheck.phases import Completed, Counter, PacedWhenUnseen, Phase, Started, Transition
 from posecheck.smoothing import VISIBLE, LandmarkSmoother
 
 # After this long without seeing the body, say so (shorter gaps are MediaPipe blinking).
@@ -131,12 +130,6 @@ class Check:
         return value < self.threshold if self.fault_below else value > self.threshold
 
 
-class Counter(Protocol):
-    phase: Phase
-
-    def update(self, t: float, signal: float | None, in_start: bool | None = None) -> list[Transition]: ...
-
-
 @dataclass(frozen=True)
 class Exercise:
     """Everything an exercise module declares; the engine needs nothing else."""
@@ -162,6 +155,13 @@ class Exercise:
     # Faults raised past this share of those limits are held until it is clear whether the person came
     # back (said then) or got up (dropped): the first moments of getting up look like faults.
     rising_share: float = 0.5
+    # Live only: what the app paces when the camera has seen no rep begin in `pace_after_s` of the start
+    # position (a movement too small to see from here), said with `pace_cue`; and what a set with no rep
+    # seen adds to its reason.
+    paced: Callable[[], Counter] | None = None
+    pace_after_s: float = 0.0
+    pace_cue: str = ""
+    unseen_hint: str = ""
 
     def check(self, name: str) -> Check:
         for c in self.checks:
@@ -207,7 +207,8 @@ class _Missing:
 class ExerciseRun:
     """State of one set of one exercise, for one person. Call `update` on every frame."""
 
-    def __init__(self, exercise: Exercise, settings: Mapping[str, object] | None = None) -> None:
+    def __init__(self, exercise: Exercise, settings: Mapping[str, object] | None = None, *,
+                 live: bool = False) -> None:
         settings = dict(settings or {})
         unknown = sorted(set(settings) - set(exercise.settings))
         if unknown:
@@ -217,10 +218,11 @@ class ExerciseRun:
             )
         self.exercise = exercise
         self.settings = settings
+        self.live = live  # someone is exercising in front of the camera now: the app may pace them
         self.checks = tuple(c for c in exercise.checks if c.setting is None or settings.get(c.setting))
         self.smoother = LandmarkSmoother()
         self.calibrator = Calibrator(exercise.start_position, exercise.core)
-        self.counter = exercise.counter()
+        self.counter = self._new_counter()
         self.calibration: Calibration | None = None
         self.rest: np.ndarray | None = None
         self.reps: list[RepRecord] = []
@@ -303,7 +305,7 @@ class ExerciseRun:
         self._held = []
         self._up_since = None
         self._windows.clear()
-        self.counter = self.exercise.counter()
+        self.counter = self._new_counter()
         self.calibration = None
         self.rest = None
         self.calibrator.reset()
@@ -312,13 +314,30 @@ class ExerciseRun:
         self._side_votes = 0.0
         self._recent.clear()
 
+    def _new_counter(self) -> Counter:
+        ex = self.exercise
+        if self.live and ex.paced is not None:
+            return PacedWhenUnseen(ex.counter(), ex.paced, ex.pace_after_s)
+        return ex.counter()
+
+    def _count(self, t: float, signal: float | None, in_start: bool | None, out: list[Event]) -> None:
+        transitions = self.counter.update(t, signal, in_start)
+        if getattr(self.counter, "changed", False):
+            pacing = bool(getattr(self.counter, "pacing", False))
+            detail = (f"no rep seen in {self.exercise.pace_after_s:.0f} s in the start position: the movement is "
+                      "too small for the camera from here, so the app paces it and counts paced reps"
+                      if pacing else "reps seen again: counting what the camera sees")
+            out.append(self._event(EventKind.PACING, t, severity=Severity.INFO,
+                                   cue=self.exercise.pace_cue if pacing else None, detail=detail))
+        self._apply(transitions, t, out)
+
     def _step(self, body: Body | None, t: float, dt: float, out: list[Event], in_start: bool | None = None) -> None:
         """One calibrated frame (None: the person or the core landmarks not seen, or the person away from
         the exercise, `in_start` False): count and judge."""
         if body is None:
             if self._signal_lost is None:
                 self._signal_lost = t
-            self._apply(self.counter.update(t, None, in_start), t, out)
+            self._count(t, None, in_start, out)
             return
         in_start = self.exercise.start_position(body)
         signal = self.exercise.signal(body)
@@ -329,7 +348,7 @@ class ExerciseRun:
         else:
             self._check_side_after_gap(body, t, signal, out)
             self._signal_lost = None
-        self._apply(self.counter.update(t, signal, in_start), t, out)
+        self._count(t, signal, in_start, out)
         if self.counter.phase is Phase.OUT and self.exercise.side is not None and signal is not None:
             vote = self.exercise.side(body)
             if vote is not None:
@@ -464,9 +483,10 @@ class ExerciseRun:
             return (f"you were seen in the start position for {self.calibrator.in_start_s:.0f} s but never "
                     f"still for {self.calibrator.rest_needed_s():.1f} s, so no baseline could be taken: "
                     "rest for a moment in the start position before the first rep")
-        if any(e.kind is EventKind.REP_STARTED for e in self.events):
-            return "a rep was started but not finished: come back to the start position after each rep"
-        return f"no rep of {title} was seen after the start position"
+        why = ("a rep was started but not finished: come back to the start position after each rep"
+               if any(e.kind is EventKind.REP_STARTED for e in self.events)
+               else f"no rep of {title} was seen after the start position")
+        return f"{why}. {self.exercise.unseen_hint}" if self.exercise.unseen_hint else why
 
     def _still(self, body: Body, t: float) -> bool:
         """Whether the body's major joints have stayed put over the last moments."""
@@ -521,7 +541,8 @@ class ExerciseRun:
                 self.reps.append(rep)
                 out.append(self._event(EventKind.REP_COMPLETED, tr.t, rep=n, side=side,
                                        hold_ms=None if tr.hold_s is None else round(tr.hold_s * 1000),
-                                       detail=f"peak {tr.peak:.2f}"))
+                                       detail="paced: not seen" if tr.paced else f"peak {tr.peak:.2f}",
+                                       paced=True if tr.paced else None))
                 for check in self.checks:
                     if check.when is When.REP and check.judge_rep is not None:
                         self._judge_rep(check, rep, previous, tr.t, out)

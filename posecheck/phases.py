@@ -7,8 +7,10 @@ Hysteresis (separate enter and exit levels) and minimum durations keep jitter fr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Protocol
 
 
 class Phase(StrEnum):
@@ -27,9 +29,16 @@ class Completed:
     started: float
     hold_s: float | None  # how long the end position was held (None: not seen where it began or ended)
     peak: float  # the signal's largest value in the rep
+    paced: bool = False  # counted by the app's pace, not seen by the camera
 
 
 Transition = Started | Completed
+
+
+class Counter(Protocol):
+    phase: Phase
+
+    def update(self, t: float, signal: float | None, in_start: bool | None = None) -> list[Transition]: ...
 
 
 @dataclass
@@ -604,3 +613,99 @@ class PacedHoldCounter:
             self.stage, self.phase, self._stage_since, self._out_since = "hold", Phase.OUT, t, None
             return [Started(t)]
         return []
+
+
+@dataclass
+class PacedRocks:
+    """Rocks paced by the app, for a movement too small for the camera to see: the `stages` (what to do,
+    seconds) in turn, a rep counted (as paced) at the end of each cycle, until `reps` are done. The pace
+    runs only in the start position; out of it, or unseen, it waits."""
+
+    stages: tuple[tuple[str, float], ...]
+    reps: int
+    phase: Phase = Phase.REST
+    _into: float = 0.0  # seconds into the cycle under way
+    _done: int = 0
+    _started: float = 0.0
+    _last_t: float | None = None
+
+    @property
+    def pace(self) -> tuple[str, float] | None:
+        """What to do now and how far through it (0..1); None once the paced reps are done."""
+        if self._done >= self.reps:
+            return None
+        into = self._into
+        for text, seconds in self.stages:
+            if into < seconds:
+                return text, into / seconds
+            into -= seconds
+        return self.stages[-1][0], 1.0
+
+    def update(self, t: float, signal: float | None, in_start: bool | None = None) -> list[Transition]:
+        last, self._last_t = self._last_t, t
+        if self._done >= self.reps or not in_start:
+            return []
+        if self.phase is Phase.REST:
+            self.phase, self._started, self._into = Phase.OUT, t, 0.0
+            return [Started(t)]
+        self._into += 0.0 if last is None else min(max(t - last, 0.0), 0.25)
+        cycle = sum(seconds for _, seconds in self.stages)
+        if self._into < cycle:
+            return []
+        self._done += 1
+        out: list[Transition] = [Completed(t, self._started, None, 0.0, paced=True)]
+        self.phase = Phase.REST
+        if self._done < self.reps:  # rocking on: the next rep begins at once
+            self.phase, self._started, self._into = Phase.OUT, t, self._into - cycle
+            out.append(Started(t))
+        return out
+
+
+@dataclass
+class PacedWhenUnseen:
+    """The `seen` counter, until it has seen no rep in `give_up_s` of the start position: the
+    movement is too small for the camera from here, so the app paces it (`paced`, made then). While
+    pacing, `seen` keeps watching; `seen_again` reps seen on their own hand the count back to it. `changed`
+    is True on the update whose mode changed; `pacing` says which mode holds."""
+
+    seen: Counter
+    paced: Callable[[], Counter]
+    give_up_s: float
+    seen_again: int = 2
+    pacing: bool = False
+    changed: bool = False
+    _pacer: Counter | None = None
+    _waited: float = 0.0
+    _rocked: bool = False  # a rep was seen before any pacing: the camera sees this person's movement
+    _seen_while_pacing: int = 0
+    _last_t: float | None = None
+
+    @property
+    def phase(self) -> Phase:
+        return self._pacer.phase if self.pacing and self._pacer is not None else self.seen.phase
+
+    @property
+    def pace(self) -> tuple[str, float] | None:
+        return getattr(self._pacer, "pace", None) if self.pacing else None
+
+    def update(self, t: float, signal: float | None, in_start: bool | None = None) -> list[Transition]:
+        dt = 0.0 if self._last_t is None else min(max(t - self._last_t, 0.0), 0.25)
+        self._last_t = t
+        seen = self.seen.update(t, signal, in_start)
+        self.changed = False
+        if not self.pacing:
+            if any(isinstance(tr, Completed) for tr in seen):
+                self._rocked = True
+            elif not self._rocked and in_start:
+                self._waited += dt
+            if self._rocked or self._waited < self.give_up_s:
+                return seen
+            # A rep begun and never finished (a wobble) does not hold the pace back.
+            self.pacing, self.changed, self._pacer = True, True, self.paced()
+        assert self._pacer is not None
+        done = [tr for tr in seen if isinstance(tr, Completed)]
+        self._seen_while_pacing += len(done)
+        if done and self._seen_while_pacing >= self.seen_again:
+            self.pacing, self.changed, self._rocked = False, True, True
+            return done
+        return self._pacer.update(t, signal, in_start)

@@ -3,6 +3,7 @@ the newest-frame reader and the loop's one-inference-at-a-time rule."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import sys
@@ -276,3 +277,73 @@ def test_espeak_ng_speaks_a_cue(tmp_path):
     assert voice.available and voice.say("Keep both shoulders on the floor")
     voice.close()
     assert wav.stat().st_size > 8000  # about a second of speech, not an empty file
+
+
+class SaidVoice(Voice):
+    """Keeps what the trainer would say, in order, instead of speaking it."""
+
+    def __init__(self) -> None:
+        super().__init__(enabled=False)
+        self.said: list[str] = []
+
+    def say(self, text: str) -> bool:
+        self.said.append(text)
+        return True
+
+
+def test_tilts_the_camera_cannot_see_are_paced_by_voice_and_screen_and_reported_as_paced(tmp_path):
+    """Live pelvic tilts by a person whose landmarks barely move (a kinematic deep abdominal set: lying
+    still in the start position, breathing): the trainer paces the tilts on screen and by voice, the set
+    ends at the sheet's ten, and the recording and the report mark every rep as paced, not seen."""
+    from kinematic_sets import labelled
+
+    from exercise_rules.pelvic_tilts import PACE, PACE_CUE, TARGETS
+    from posecheck.report import make_report
+
+    voice = SaidVoice()
+    trainer = trainer_for(tmp_path, ["pelvic_tilts"], voice=voice)
+    image = np.zeros((SIZE[1], SIZE[0], 3), np.uint8)
+    paces = []
+    for frame in labelled("deep_abdominal", "correct", 1000).frames:
+        trainer.on_pose(frame, image, people=1)
+        if trainer.stage is Stage.DONE:
+            break
+        paces.append(trainer.hud().pace)
+    assert trainer.stage is Stage.DONE and trainer.ended_by == "completed"
+    steps = [text for text, _ in PACE]
+    shown = [p[0] for p in paces if p is not None]
+    assert set(shown) == set(steps)
+    assert PACE_CUE in voice.said
+    spoken = [text for text in voice.said if text in steps]
+    assert spoken[:6] == steps * 2  # each step said as it comes, in the sheet's order
+    assert [(s["exercise"], s["reps"], s["ended_by"]) for s in trainer.sets] == [
+        ("pelvic_tilts", TARGETS.reps_min, "completed")]
+    trainer.session.close()
+    (tilts,) = load_session(tmp_path / "session").exercises
+    reps = [e for e in tilts.events if e.kind is EventKind.REP_COMPLETED]
+    assert len(reps) == TARGETS.reps_min and all(e.paced for e in reps)
+    files = make_report(tmp_path / "session", history=False)
+    report = json.loads(files.json.read_text())
+    (exercise,) = report["exercises"]
+    assert exercise["reps"]["paced"] == TARGETS.reps_min
+    html = files.html.read_text()
+    assert html.count("paced, not seen") >= TARGETS.reps_min and PACE_CUE not in html
+
+
+def test_the_paced_step_is_drawn_large_with_a_bar_that_fills_as_it_goes():
+    from posecheck.live.window import TOP_BAR_H, YELLOW, Hud, draw_hud
+
+    camera = np.full((480, 640, 3), 90, np.uint8)
+    hud = Hud(stage="exercise", title="Pelvic tilts", step_number=5, steps=5, reps_target=(10, 15))
+    plain = draw_hud(camera, None, hud).astype(int)
+
+    def drawn(done: float) -> np.ndarray:
+        return draw_hud(camera, None, dataclasses.replace(hud, pace=("Tilt towards your heels", done))).astype(int)
+
+    changed = np.abs(drawn(0.5) - plain).sum(axis=2) > 0
+    rows = np.flatnonzero(changed.any(axis=1))
+    assert rows.min() >= TOP_BAR_H and rows.max() <= TOP_BAR_H + 200  # its own band under the top bar
+    yellow = np.all(np.abs(drawn(0.5) - np.array(YELLOW)) < 40, axis=2)
+    assert yellow[TOP_BAR_H:TOP_BAR_H + 200].sum() > 2000  # large text and the bar
+    fill = [np.all(np.abs(drawn(d) - np.array(YELLOW)) < 40, axis=2).sum() for d in (0.1, 0.5, 0.9)]
+    assert fill[0] < fill[1] < fill[2]

@@ -1,5 +1,7 @@
 """Pelvic tilts: rocks are counted; a bridge and a lifted head are flagged."""
 
+import itertools
+
 from exercise_asserts import assert_counted_without_faults, assert_fault_found
 
 
@@ -96,3 +98,77 @@ def test_a_smoothed_glitch_in_a_pause_is_not_the_end_of_a_rock():
     pause = (_hold(0.0, 2) + _ramp(0, -2.8, 0.5) + _hold(-2.8, 0.5) + [-30.0, -20.0, -8.0] + _hold(-2.8, 0.3)
              + _ramp(-2.8, 2, 1.0) + _hold(2, 0.6) + _ramp(2, 0, 0.5) + _hold(0.0, 2))
     assert _count(_hold(0.0, 2) + _rock(-6, 5) + pause + _rock(-6, 5) + _hold(0.0, 2)) == 2
+
+
+# -- tilts too small for the camera: live, the app paces them (issue 14) ------------------------------
+def _events(frames, live: bool):
+    from exercise_rules import pelvic_tilts
+
+    run = pelvic_tilts.run(live=live)
+    return [e for frame in frames for e in run.update(frame)] + run.finish()
+
+
+def test_tilts_the_camera_cannot_see_are_paced_live_and_counted_as_paced():
+    """A person in the start position whose landmarks barely move (a deep abdominal set: lying still,
+    breathing; real tilts moved the angle at the hip 3-6 degrees, mostly drift): live, after
+    PACE_AFTER_S without a rock the app paces the tilts, and every rep it counts is marked paced."""
+    from kinematic_sets import labelled
+
+    from exercise_rules.pelvic_tilts import PACE, PACE_AFTER_S, PACE_CUE, TARGETS
+    from posecheck.events import EventKind
+
+    events = _events(labelled("deep_abdominal", "correct", 1000).frames, live=True)
+    calibrated = next(e.timestamp_ms for e in events if e.kind is EventKind.CALIBRATED)
+    pacing = [e for e in events if e.kind is EventKind.PACING]
+    assert [e.cue for e in pacing] == [PACE_CUE]
+    assert abs(pacing[0].timestamp_ms - calibrated - PACE_AFTER_S * 1000) <= 500
+    reps = [e for e in events if e.kind is EventKind.REP_COMPLETED]
+    assert len(reps) == TARGETS.reps_min and all(e.paced for e in reps)
+    cycle_ms = 1000 * sum(seconds for _, seconds in PACE)
+    assert all(b.timestamp_ms - a.timestamp_ms >= cycle_ms - 100 for a, b in itertools.pairwise(reps))
+    assert reps[0].timestamp_ms - pacing[0].timestamp_ms >= cycle_ms - 100
+
+
+def test_offline_the_unseen_tilts_are_not_paced_and_the_empty_set_says_why():
+    from kinematic_sets import labelled
+
+    from exercise_rules.pelvic_tilts import UNSEEN_HINT
+    from posecheck.events import EventKind
+
+    frames = [f for f in labelled("deep_abdominal", "correct", 1000).frames if f.timestamp_ms <= 30_000]
+    events = _events(frames, live=False)
+    assert not [e for e in events if e.kind in (EventKind.PACING, EventKind.REP_COMPLETED)]
+    (nothing,) = [e for e in events if e.kind is EventKind.NOTHING_COUNTED]
+    assert UNSEEN_HINT in (nothing.detail or "")
+
+
+def test_while_pacing_a_lifted_head_is_still_flagged_where_it_was_lifted():
+    """The landmarks keep watching while the app paces: a head lifted during the holds of a deep
+    abdominal set (labelled) is flagged as head_down, inside the labelled windows only."""
+    from kinematic_sets import labelled
+
+    from posecheck.events import EventKind
+
+    s = labelled("deep_abdominal", "head_and_shoulders_relaxed", 1002)
+    events = _events(s.frames, live=True)
+    lifted = [(r["start_ms"], r["end_ms"]) for r in s.labels["reps"] if r["faults"]]
+    faults = [e.timestamp_ms for e in events if e.kind is EventKind.FAULT and e.check == "head_down"]
+    assert any(e.kind is EventKind.PACING for e in events)
+    assert faults and all(any(a <= t <= b + 1000 for a, b in lifted) for t in faults)
+
+
+def test_two_rocks_seen_while_pacing_hand_the_count_back_to_the_camera():
+    from exercise_rules.pelvic_tilts import EXERCISE, PACE_AFTER_S
+    from posecheck.phases import Completed, PacedWhenUnseen
+
+    assert EXERCISE.paced is not None
+    counter = PacedWhenUnseen(EXERCISE.counter(), EXERCISE.paced, PACE_AFTER_S)
+    signal = _hold(0.0, PACE_AFTER_S + 8.0) + _rock(-8.0, 8.0) * 4 + _hold(0.0, 3.0)
+    done: list[Completed] = []
+    modes = []
+    for i, s in enumerate(signal):
+        done += [tr for tr in counter.update(i / FPS, s, True) if isinstance(tr, Completed)]
+        modes.append(counter.pacing)
+    assert modes[round(PACE_AFTER_S * FPS) + 2] and not modes[-1]
+    paced, seen = [c for c in done if c.paced], [c for c in done if not c.paced]
+    assert paced and len(seen) == 4 - 1  # the first rock seen while pacing is covered by the pace

@@ -88,7 +88,7 @@ def routine() -> list[Step]:
 
 
 def create_run(exercise: str, settings: dict[str, Any]) -> Any:
-    """The exercise's rules for one set: an object with `update(frame) -> list[Event]`.
+    """The exercise's rules for one live set: an object with `update(frame) -> list[Event]`.
 
     Only the settings the exercise understands are passed on (a knee problem matters to the heels
     stretch alone). Raises PosecheckError when the rule module is missing.
@@ -100,4 +100,4 @@ def create_run(exercise: str, settings: dict[str, Any]) -> Any:
     except ModuleNotFoundError as error:
         raise PosecheckError(f"this posecheck has no rules for {exercise} yet ({error})") from error
     known = getattr(getattr(module, "EXERCISE", None), "settings", ())
-    return module.run(**{k: v for k, v in settings.items() if k in known})
+    return module.run(live=True, **{k: v for k, v in settings.items() if k in known})

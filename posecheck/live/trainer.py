@@ -153,6 +153,7 @@ class Trainer:
         self._setup = SetupCheck()
         self._setup_advice: str | None = None
         self._setup_seen = False  # the set-up check has judged at least one frame
+        self._paced_step: str | None = None  # the paced step last said
         self._run: Any = None
         self._recorder: SetRecorder | None = None
         self.counters = SetCounters()
@@ -286,6 +287,10 @@ class Trainer:
         self.events.extend(events)
         for event in events:
             self._on_event(event)
+        pace = self.pace
+        if pace is not None and pace[0] != self._paced_step:
+            self.voice.say(pace[0])
+        self._paced_step = pace[0] if pace else None
         c = self.counters
         lo, hi = self.step.targets.reps
         rested = c.last_rep_ms is not None and c.rep_started_ms is None and (
@@ -316,7 +321,7 @@ class Trainer:
             c.set_completed = True
             self._show_cue("Target reached: well done", Severity.INFO, t)
         elif event.cue and event.kind in (EventKind.FAULT, EventKind.NOT_IN_START_POSITION,
-                                          EventKind.CANNOT_SEE_YOU, EventKind.WAITING):
+                                          EventKind.CANNOT_SEE_YOU, EventKind.WAITING, EventKind.PACING):
             self._show_cue(event.cue, event.severity or Severity.INFO, t, event.check)
 
     def _show_cue(self, text: str, severity: Severity, t_ms: int, check: str | None = None) -> None:
@@ -411,8 +416,13 @@ class Trainer:
             hold_s=hold_s, hold_target=_hold_target(step), breath=breath, last_hold_s=c.last_hold_s,
             cue=cue.text if cue else advice, cue_severity=str(cue.severity) if cue else "info",
             lines=lines, countdown_s=countdown, paused=self.paused, banner=banner,
-            highlight=self._highlight(cue.check if cue else None),
+            highlight=self._highlight(cue.check if cue else None), pace=self.pace,
         )
+
+    @property
+    def pace(self) -> tuple[str, float] | None:
+        """While the app paces the reps the camera cannot see: what to do now, how far through it (0..1)."""
+        return getattr(getattr(self._run, "counter", None), "pace", None) if self.stage is Stage.EXERCISE else None
 
     def _highlight(self, check: str | None) -> tuple[int, ...]:
         """The joints a fault is about, once the rules know which side faces the camera."""

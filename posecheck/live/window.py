@@ -60,6 +60,7 @@ class Hud:
     paused: bool = False
     banner: str | None = None
     highlight: tuple[int, ...] = field(default_factory=tuple)
+    pace: tuple[str, float] | None = None  # the app paces reps the camera cannot see: (what to do, 0..1 done)
 
 
 def fit(image: np.ndarray, size: tuple[int, int] = CANVAS_SIZE) -> np.ndarray:
@@ -171,6 +172,22 @@ def draw_hold(img: np.ndarray, hud: Hud) -> None:
         _text(img, note, (centre[0] - w // 2, centre[1] + radius + 80), scale, GREY, 2)
 
 
+def draw_pace(img: np.ndarray, hud: Hud) -> None:
+    """The paced step in large text over a bar that fills as the step goes on."""
+    if hud.pace is None:
+        return
+    label, done = hud.pace
+    width = img.shape[1]
+    top, bottom = TOP_BAR_H + 60, TOP_BAR_H + 200
+    _shade(img, 0, top, width, bottom, alpha=0.55)
+    scale = _fitting_scale(label, 1.8, 4, width - 80)
+    w, h = _size(label, scale, 4)
+    _text(img, label, ((width - w) // 2, top + 30 + h), scale, YELLOW, 4)
+    bar = (40, bottom - 45, width - 40, bottom - 25)
+    cv2.rectangle(img, bar[:2], bar[2:], GREY, 2)
+    cv2.rectangle(img, bar[:2], (bar[0] + round((bar[2] - bar[0]) * min(max(done, 0.0), 1.0)), bar[3]), YELLOW, -1)
+
+
 def draw_cue(img: np.ndarray, hud: Hud) -> None:
     """The current cue in large text along the bottom, coloured by how much it matters."""
     if not hud.cue:
@@ -244,6 +261,7 @@ def draw_hud(image: np.ndarray, pose: PoseFrame | None, hud: Hud, size: tuple[in
     draw_top_bar(canvas, hud)
     draw_panel(canvas, hud)
     draw_hold(canvas, hud)
+    draw_pace(canvas, hud)
     draw_cue(canvas, hud)
     draw_keys(canvas)
     if hud.banner:

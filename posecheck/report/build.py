@@ -156,7 +156,7 @@ def _rep_rows(events: list[Event], t0: int) -> list[dict[str, Any]]:
     def row(rep: int | None) -> dict[str, Any]:
         if rep not in rows:
             rows[rep] = {"rep": rep, "side": None, "start_s": None, "end_s": None, "hold_s": None,
-                         "completed": False, "faults": []}
+                         "completed": False, "paced": False, "faults": []}
         return rows[rep]
 
     for event in events:
@@ -167,7 +167,7 @@ def _rep_rows(events: list[Event], t0: int) -> list[dict[str, Any]]:
             r["side"] = event.side or r["side"]
         elif event.kind == EventKind.REP_COMPLETED and event.rep is not None:
             r = row(event.rep)
-            r.update(end_s=t, completed=True, side=event.side or r["side"])
+            r.update(end_s=t, completed=True, side=event.side or r["side"], paced=bool(event.paced))
             if event.hold_ms is not None:
                 r["hold_s"] = _seconds(event.hold_ms)
         elif event.kind == EventKind.FAULT:
@@ -188,6 +188,7 @@ def _reps(rows: list[dict[str, Any]], targets: Targets | None) -> dict[str, Any]
     by_side = dict(Counter(r["side"] for r in done if r["side"]))
     return {
         "done": len(done),
+        "paced": sum(1 for r in done if r["paced"]),  # counted by the app's pace, not seen by the camera
         "started_not_finished": sum(1 for r in rows if r["rep"] is not None and not r["completed"]),
         "by_side": by_side,
         "target": list(targets.reps) if targets else None,
@@ -216,6 +217,8 @@ def _notices(events: list[Event]) -> dict[str, Any]:
         "waiting": sum(e.kind == EventKind.WAITING for e in events),
         # Why a set ended with no rep (the engine says it; the report must not be silent about it).
         "nothing_counted": next((e.detail for e in events if e.kind == EventKind.NOTHING_COUNTED), None),
+        # Why the app paced reps the camera could not see (the first time it began to).
+        "pacing": next((e.detail for e in events if e.kind == EventKind.PACING and e.cue), None),
         "abstained": dict(Counter(e.check or "unnamed check" for e in events if e.kind == EventKind.ABSTAINED)),
     }
 

@@ -80,7 +80,7 @@ tr.faulty td { background: #fffaf3; }
   white-space: nowrap; }
 .pill.met { background: var(--good-bg); color: var(--good); }
 .pill.below, .pill.warning { background: var(--warn-bg); color: var(--warn); }
-.pill.above, .pill.unknown, .pill.info { background: #e8edf3; color: var(--muted); }
+.pill.above, .pill.unknown, .pill.info, .pill.paced { background: #e8edf3; color: var(--muted); }
 .pill.stop { background: var(--bad-bg); color: var(--bad); }
 .exercise-head { display: flex; justify-content: space-between; align-items: baseline; gap: 12px;
   flex-wrap: wrap; }
@@ -185,7 +185,7 @@ TEMPLATE = """<!DOCTYPE html>
   <div class="stats">
     <div class="stat"><div class="label">Reps done</div><div class="value">{{ e.reps.done }}
       {% if e.reps.target %}<span class="pill {{ e.reps.status }}">{{ status_words[e.reps.status] }}</span>{% endif %}</div>
-      <div class="sub">{% for side, n in e.reps.by_side | dictsort %}{{ n }} {{ side }}{{ ", " if not loop.last }}{% else %}{% if e.reps.started_not_finished %}{{ e.reps.started_not_finished }} not finished{% else %}&nbsp;{% endif %}{% endfor %}</div></div>
+      <div class="sub">{% if e.reps.paced %}{{ e.reps.paced }} paced, not seen{% endif %}{% for side, n in e.reps.by_side | dictsort %}{{ n }} {{ side }}{{ ", " if not loop.last }}{% else %}{% if e.reps.started_not_finished %}{{ e.reps.started_not_finished }} not finished{% else %}&nbsp;{% endif %}{% endfor %}</div></div>
     <div class="stat"><div class="label">Holds</div>
       {% if e.holds.values_s %}<div class="value">{{ "%.1f" % e.holds.mean_s }} s</div>
       <div class="sub">{{ "%.1f" % e.holds.min_s }}-{{ "%.1f" % e.holds.max_s }} s{% if e.holds.target_s %}, {{ e.holds.short }} short of {{ e.holds.target_s[0] }} s{% endif %}</div>
@@ -197,7 +197,8 @@ TEMPLATE = """<!DOCTYPE html>
       <div class="sub">of {{ e.duration_s | duration }}</div></div>
   </div>
   {% if e.problems %}<p class="problems">Incomplete: {{ e.problems | join("; ") }}</p>{% endif %}
-  {% if e.notices.nothing_counted %}<p class="notice"><strong>No rep was counted:</strong> {{ e.notices.nothing_counted }}.</p>{% endif %}
+  {% if e.notices.nothing_counted %}<p class="notice"><strong>No rep was counted:</strong> {{ e.notices.nothing_counted.rstrip(".") }}.</p>{% endif %}
+  {% if e.notices.pacing %}<p class="notice"><strong>Paced:</strong> {{ e.notices.pacing }}. Paced reps are counted by the app's pace, not seen by the camera: they say you were in position while the app paced you, not how you moved.</p>{% endif %}
   {% if e.notices.cannot_see_you or e.notices.not_in_start_position or e.notices.waiting or e.notices.abstained %}
   <p class="detail">{% if e.notices.cannot_see_you %}posecheck lost sight of you {{ e.notices.cannot_see_you }} time(s). {% endif %}
   {% if e.notices.not_in_start_position %}Not in the start position {{ e.notices.not_in_start_position }} time(s). {% endif %}
@@ -225,7 +226,7 @@ TEMPLATE = """<!DOCTYPE html>
         <td class="num">{% if row.hold_s is not none %}{{ "%.1f s" % row.hold_s }}{% elif row.rep is not none and not row.completed %}not finished{% endif %}</td>
         <td>{% if row.faults %}<ul class="cue-list">{% for f in row.faults %}
           <li><span class="pill {{ f.severity }}">{{ f.check | words }}</span> {{ f.cue or "" }}{% if f.detail %} <span class="detail">({{ f.detail }})</span>{% endif %}</li>{% endfor %}</ul>
-          {% elif row.rep is not none %}<span class="pill met">good</span>{% endif %}</td></tr>{% endfor %}
+          {% elif row.paced %}<span class="pill paced">paced, not seen</span>{% elif row.rep is not none %}<span class="pill met">good</span>{% endif %}</td></tr>{% endfor %}
     </tbody>
   </table>
   {% else %}<p class="empty">No reps were counted.</p>{% endif %}
