@@ -38,6 +38,9 @@ BREATHS_PER_HOLD = 6  # within "5-10 breaths"
 PREPARE_S = BREATH_S  # breathe in
 HOLD_S = BREATH_S * BREATHS_PER_HOLD
 RELAX_S = 8.0
+# "After an intake of breath, while you breathe out, draw up the muscles of your pelvis and lower
+# abdominals. Hold this contraction ... then relax." Said and shown as each stage begins.
+WORDS = ("Breathe in", "Breathe out and draw up your lower tummy, then hold", "Relax")
 # A hold shorter than 5 breaths is short of the routine's "5-10 breaths".
 HOLD_MIN_S = 5 * BREATH_S
 
@@ -134,7 +137,7 @@ EXERCISE = Exercise(
     name=NAME, title=TITLE, targets=TARGETS, checks=CHECKS,
     core=("near_shoulder", "near_hip"),
     start_position=start_position, signal=no_signal,
-    counter=lambda: PacedHoldCounter(prepare_s=PREPARE_S, hold_s=HOLD_S, relax_s=RELAX_S),
+    counter=lambda: PacedHoldCounter(prepare_s=PREPARE_S, hold_s=HOLD_S, relax_s=RELAX_S, words=WORDS),
     rest_level=0.0, still_cue=STILL_CUE, torso_max_deg=SITTING_UP_DEG, hip_max=HIPS_UP,
 )
 

@@ -199,7 +199,7 @@ def from_rendered_video(data: dict[str, Any]) -> dict[str, Any]:
             count[r["side"]] = count.get(r["side"], 0) + 1
     return {"kind": "video", "source": data["video"], "exercise": data["exercise"], "profile": {},
             "set_kind": data.get("variant"), "split": "rendered", "rep_count": count, "reps": reps,
-            "facing": data.get("facing"), "near_side": data.get("near_side")}
+            "facing": data.get("facing"), "near_side": data.get("near_side"), "factors": data.get("factors") or {}}
 
 
 def _labelled_paths(folder: Path) -> list[Path]:

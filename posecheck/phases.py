@@ -564,12 +564,27 @@ class PacedHoldCounter:
     # sitting up between breaths, or doing sit-ups instead, still gets a hold to be judged on), a longer one
     # starts it again.
     prepare_reset_s: float = 3.0
+    # What the person is told in each stage (prepare, hold, relax); empty: nothing.
+    words: tuple[str, str, str] = ("", "", "")
     phase: Phase = Phase.REST
     stage: str = "prepare"  # prepare / hold / relax (the cue the person is given)
     _stage_since: float | None = None
     _out_since: float | None = None
     _prepared_s: float = 0.0
     _last_t: float | None = None
+
+    @property
+    def pace(self) -> tuple[str, float] | None:
+        """What to do now and how far through it (0..1); None while waiting for the start position."""
+        stages = ("prepare", "hold", "relax")
+        text = self.words[stages.index(self.stage)]
+        if not text or (self.stage == "prepare" and self._stage_since is None):
+            return None
+        if self.stage == "prepare":
+            return text, min(self._prepared_s / self.prepare_s, 1.0)
+        seconds = self.hold_s if self.stage == "hold" else self.relax_s
+        elapsed = 0.0 if self._stage_since is None or self._last_t is None else self._last_t - self._stage_since
+        return text, min(max(elapsed / seconds, 0.0), 1.0)
 
     def update(self, t: float, signal: float | None, in_start: bool | None = None) -> list[Transition]:
         last, self._last_t = self._last_t, t

@@ -347,3 +347,26 @@ def test_the_paced_step_is_drawn_large_with_a_bar_that_fills_as_it_goes():
     assert yellow[TOP_BAR_H:TOP_BAR_H + 200].sum() > 2000  # large text and the bar
     fill = [np.all(np.abs(drawn(d) - np.array(YELLOW)) < 40, axis=2).sum() for d in (0.1, 0.5, 0.9)]
     assert fill[0] < fill[1] < fill[2]
+
+
+def test_deep_abdominal_says_breathe_in_draw_up_and_relax_as_each_stage_begins(tmp_path):
+    """The sheet's "After an intake of breath, while you breathe out, draw up ... then relax": the trainer
+    says each stage once as it begins, in that order, and shows the breathing-in stage on screen."""
+    from kinematic_sets import labelled
+
+    from exercise_rules.deep_abdominal import WORDS
+
+    voice = SaidVoice()
+    trainer = trainer_for(tmp_path, ["deep_abdominal"], voice=voice)
+    image = np.zeros((SIZE[1], SIZE[0], 3), np.uint8)
+    shown = set()
+    for frame in labelled("deep_abdominal", "correct", 1000).frames:
+        trainer.on_pose(frame, image, people=1)
+        hud = trainer.hud()
+        if hud.pace is not None and hud.breath is None:
+            shown.add(hud.pace[0])
+        if trainer.counters.reps >= 2:
+            break
+    spoken = [text for text in voice.said if text in WORDS]
+    assert spoken[:6] == list(WORDS) * 2
+    assert {WORDS[0], WORDS[2]} <= shown and WORDS[1] not in shown  # the hold has its breathing ring instead

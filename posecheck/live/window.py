@@ -173,8 +173,8 @@ def draw_hold(img: np.ndarray, hud: Hud) -> None:
 
 
 def draw_pace(img: np.ndarray, hud: Hud) -> None:
-    """The paced step in large text over a bar that fills as the step goes on."""
-    if hud.pace is None:
+    """The paced step in large text over a bar that fills as the step goes on (a hold has its ring)."""
+    if hud.pace is None or hud.breath is not None:
         return
     label, done = hud.pace
     width = img.shape[1]
