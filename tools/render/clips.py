@@ -243,3 +243,111 @@ def duration(segs: list[Segment]) -> float:
 
 def frame_count(segs: list[Segment], fps: float) -> int:
     return math.floor(duration(segs) * fps)
+
+
+# ---------------------------------------------------------------- realistic pelvic tilts (--realistic-tilts)
+# Rendered outside the repository to study what a side camera sees of a real pelvic tilt (issue 14): the
+# pelvis turns 5-15 degrees under the still chest and thighs (exercises.realistic_tilt_pose), ~10 rocks a
+# clip, continuous or paused, press or arch first; and people lying still, breathing (negatives). Camera
+# lens 0.05-1.0 m high (spread over the clips), 1.5-3.5 m away.
+@dataclass(frozen=True)
+class RealTiltSpec:
+    kind: str  # "rocks" or "still"
+    body: str
+    facing: str
+    number: int
+
+    @property
+    def name(self) -> str:
+        return f"pelvic_tilts__real_{self.kind}{self.number:02d}__{self.facing}__{self.body}"
+
+    exercise = "pelvic_tilts"
+
+    @property
+    def variant(self) -> str:
+        return f"real_{self.kind}"
+
+
+_REAL_BODIES = ("b0", "b1", "b2", "b3", "b4")
+REAL_TILT_CLIPS: tuple[RealTiltSpec, ...] = tuple(
+    RealTiltSpec("rocks", _REAL_BODIES[i % 5], "right" if i % 2 == 0 else "left", i + 1) for i in range(12)
+) + tuple(RealTiltSpec("still", _REAL_BODIES[(i + 2) % 5], "left" if i % 2 == 0 else "right", i + 1)
+          for i in range(4))
+REAL_TILT_INDEX = 200  # clip i draws its randomness as clip 200 + i
+REAL_HEIGHT_BANDS = ((0.05, 0.2), (0.2, 0.45), (0.45, 0.7), (0.7, 1.0))  # lens heights, one per clip in turn
+
+
+@dataclass(frozen=True)
+class RealTiltPlan:
+    reps: list
+    segs: list[Segment]
+    style: ex.RealTilt
+    continuous: bool
+    press_first: bool
+    camera_height: float
+    camera_distance: float
+
+
+def real_tilt_plan(spec: RealTiltSpec, number: int, rng: np.random.Generator) -> RealTiltPlan:
+    """The person's style (tilt sizes, breathing, clothes), the rocks' timeline and the camera's place."""
+    swing = rng.uniform(5.0, 15.0)  # press to arch, degrees of pelvis turn
+    share = rng.uniform(0.4, 0.6)
+    style = ex.RealTilt(
+        rest_deg=0.0, press_deg=swing * share, arch_deg=swing * (1 - share),
+        bow_deg=swing / 2 * rng.uniform(0.9, 1.4), rest_bow_deg=rng.uniform(2.0, 6.0),
+        gap_swing_m=rng.uniform(0.01, 0.03),  # bow_deg is then solved for this (exercises.with_gap_swing)
+        belly_m=rng.uniform(0.005, 0.02), chest_m=rng.uniform(0.005, 0.015), breath_s=rng.uniform(3.5, 6.0),
+        breath_phase=rng.uniform(0, 1), loose=bool(rng.random() < 0.4))
+    lo, hi = REAL_HEIGHT_BANDS[number % len(REAL_HEIGHT_BANDS)]
+    height, distance = rng.uniform(lo, hi), rng.uniform(1.5, 3.5)
+    continuous = bool(rng.random() < 0.5)
+    press_first = bool(rng.random() < 0.5)
+    lead = rng.uniform(1.5, 3.0)
+    segs = [Segment(0.0, lead, 0.0, -1, "rest")]
+    reps: list[Rep] = []
+    t = lead
+    if spec.kind == "still":
+        length = rng.uniform(30.0, 40.0)
+        segs = [Segment(0.0, length, 0.0, -1, "rest")]
+        return RealTiltPlan([], segs, style, continuous, press_first, height, distance)
+    n = int(rng.integers(9, 12))
+    period = rng.uniform(3.0, 5.0)  # continuous: one rock
+    first = 1.0 if press_first else -1.0
+    for i in range(n):
+        e1, e2 = first * rng.uniform(0.75, 1.25), -first * rng.uniform(0.75, 1.25)
+        reps.append(Rep(real=style, amplitude=round(abs(e1), 3)))
+        if continuous:
+            p = period * rng.uniform(0.85, 1.15)
+            parts = [((p / 4) if i == 0 else (p / 2), e1, "move"), (p / 2, e2, "move")]
+            if i == n - 1:
+                parts.append((p / 4, 0.0, "move"))
+        else:
+            parts = [(rng.uniform(0.9, 1.5), e1, "move"), (rng.uniform(0.4, 1.2), e1, "hold"),
+                     (rng.uniform(1.4, 2.4), e2, "move"), (rng.uniform(0.4, 1.2), e2, "hold"),
+                     (rng.uniform(0.9, 1.5), 0.0, "move"), (rng.uniform(0.5, 2.0), 0.0, "rest")]
+        for length, u, kind in parts:
+            segs.append(Segment(t, t + length, u, i, kind))
+            t += length
+    segs.append(Segment(t, t + rng.uniform(1.5, 3.0), 0.0, -1, "rest"))
+    return RealTiltPlan(reps, segs, style, continuous, press_first, height, distance)
+
+
+def real_rep_times(segs: list[Segment], n: int) -> list[tuple[float, float]]:
+    """Each rock's (start, end) seconds: leaving the centre (or crossing it, rocking on) and back to it."""
+    bounds: list[float] = []
+    prev = 0.0
+    starts: dict[int, float] = {}
+    ends: dict[int, float] = {}
+    for seg in segs:
+        if seg.rep >= 0 and seg.rep not in starts:
+            if prev == 0.0:
+                starts[seg.rep] = seg.start_s
+            else:  # rocking on through the centre: the rock starts where the movement crosses it
+                x = _eased_fraction_at(prev / (prev - seg.u))
+                starts[seg.rep] = seg.start_s + x * (seg.end_s - seg.start_s)
+                ends[seg.rep - 1] = starts[seg.rep]
+        if seg.rep >= 0 and seg.u == 0.0 and prev != 0.0:
+            ends[seg.rep] = seg.end_s
+        prev = seg.u
+    bounds = [(starts[i], ends[i]) for i in range(n)]
+    return bounds

@@ -9,7 +9,7 @@ hands, knees, feet and back stay on the mat where the routine puts them.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -27,8 +27,27 @@ from .posture import (
     to_world,
     xz,
 )
+from .scene import MAT_TOP
 
 BOTH = ("L", "R")
+
+
+@dataclass(frozen=True)
+class RealTilt:
+    """A realistic pelvic tilt clip's person (clips.real_tilt_clip): the pelvis turns under the still chest
+    about the hip joints, the lumbar spine takes the turn back, and the person breathes."""
+
+    rest_deg: float = 0.0  # the start position's posterior tilt from Anny's standing pelvis
+    press_deg: float = 5.0  # how far a press (u = +1) turns the pelvis beyond the start position
+    arch_deg: float = 5.0  # and an arch (u = -1) the other way
+    bow_deg: float = 8.0  # how much the lower lumbar curve flattens (press) or deepens (arch) per unit of u
+    rest_bow_deg: float = 4.0  # the start position's lumbar curve flattened this much from Anny's standing one
+    gap_swing_m: float = 0.0  # when set: bow_deg is solved so that the gap changes this much, press to arch
+    belly_m: float = 0.012  # breath: how far the belly rises
+    chest_m: float = 0.008  # and the chest
+    breath_s: float = 4.5  # one breath
+    breath_phase: float = 0.0
+    loose: bool = False  # a loose shirt: wider, hanging toward the mat at the sides
 
 
 @dataclass(frozen=True)
@@ -45,6 +64,7 @@ class Rep:
     fault_s: tuple[float, float, float] = (0.0, 0.0, 0.0)  # clip seconds: starts, full from, goes from
     fault_ramp_s: float = 1.0  # how long it takes to come and to go
     timer: tuple[float, float, float] | None = None  # the app's (hold start, rep end, hold) seconds
+    real: RealTilt | None = None  # realistic pelvic tilts (tools.render --realistic-tilts): the clip's style
 
 
 @dataclass
@@ -426,6 +446,239 @@ def deep_abdominal_pose(body: Body, u: float, rep: Rep, t: float) -> Placed:
         spine_extra=breathing(t, 2.0),
     )
     return lying_pose(body, lie)
+
+
+# ---------------------------------------------------------------- realistic pelvic tilts (--realistic-tilts)
+# Anny's root is on the line through the hip joint centres, so turning the whole body (its pitch) turns the
+# pelvis about the hip joints; the four lower spine bones (spine05 lowest: the lumbar and the lowest
+# thoracic) turn back by the same amount, so the upper chest (spine01), the shoulders and the head keep
+# their place on the mat. How the four share that is solved per frame from a base share (LUMBAR_SHARE) and
+# two bows, so that the pelvis keeps resting on the mat and the lower back's gap to the mat (`lumbar_gap`)
+# is what the clip's person makes at that point of the rock: the hip joints then move a few millimetres,
+# the thighs and the angle at the hip hardly at all.
+LUMBAR = ("spine05", "spine04", "spine03", "spine02")
+LUMBAR_SHARE = (0.35, 0.3, 0.2, 0.15)
+REAL_PELVIS_CONTACT = 0.0  # the pelvis's lowest skin vertex this far above the mat top (soft tissue: 0)
+REAL_GRID = np.arange(-1.6, 1.61, 0.2)  # movement values at which the lumbar shape is solved (per clip)
+PELVIS_BONES = ("root", "pelvis")
+LUMBAR_BAND = (0.08, 0.36)  # the lower back: this stretch of the way from hip joint to shoulder (side view)
+
+
+def _real_angles(body: Body) -> tuple[dict[str, float], float]:
+    """The lying start position's angles (arms out, head on a cushion) and its pitch (hips level with
+    the shoulders), before any tilt."""
+    angles = {**both("arm_abd", ARMS_OUT_ABD), **both("elbow_flex", body.elbow_flex_for(170.0)), "neck_flex": 12.0}
+    if "real_flat" not in body.cache:
+        ref = body.skeleton(angles)
+        body.cache["real_flat"] = rotation_for(SUPINE, angle2d_of(ref, "upperleg01", "upperarm01", SUPINE, 0), 0.0)
+    return angles, body.cache["real_flat"]
+
+
+def _real_overrides(turn: float, p: float, q: float) -> dict[str, np.ndarray]:
+    """The lower spine's rotations taking back a pelvis turn of `turn` degrees (about the body's x axis),
+    with bows of p degrees moved from spine05 to spine03 and q from spine04 to spine02."""
+    bends = [-turn * share for share in LUMBAR_SHARE]
+    bends[0] += p
+    bends[2] -= p
+    bends[1] += q
+    bends[3] -= q
+    return {name: rx(b) for name, b in zip(LUMBAR, bends, strict=True)}
+
+
+def _pelvis_low(body: Body, placed: Placed) -> float:
+    if "pelvis_mask" not in body.cache:
+        body.cache["pelvis_mask"] = body.bone_mask(*PELVIS_BONES)
+    return float(placed.vertices[body.cache["pelvis_mask"], 2].min() - MAT_TOP)
+
+
+def _real_sign(body: Body) -> float:
+    """-1: a posterior tilt (the lower back pressed down) is a negative turn about the body's x axis (a
+    positive one takes the top of the pelvis toward the body's front, as spine_flex does the chest).
+    (Judging it from the gap instead misleads: with the chest held on the mat the hip joints sink as
+    the pelvis turns, whichever way.)"""
+    return -1.0
+
+
+def lumbar_gap(body: Body, placed: Placed) -> float:
+    """The lower back's gap to the mat as a side camera sees it: over LUMBAR_BAND of the way from the hip
+    joints to the shoulders, the mean height of the trunk's lowest points (any depth) above the mat, metres.
+    (Anny's lower chest, above the band, lies 3-4 cm off the mat whatever the tilt.)"""
+    if "trunk_mask" not in body.cache:
+        body.cache["trunk_mask"] = body.bone_mask("root", "pelvis", "spine")
+    v = placed.vertices[body.cache["trunk_mask"]]
+    marks = placed.landmarks
+    hip_x, sh_x = (marks[23, 0] + marks[24, 0]) / 2, (marks[11, 0] + marks[12, 0]) / 2
+    lows = []
+    for f in np.linspace(*LUMBAR_BAND, 10):
+        x = hip_x + f * (sh_x - hip_x)
+        near = np.abs(v[:, 0] - x) < 0.008
+        if near.any():
+            lows.append(v[near, 2].min())
+    return float(np.mean(lows) - MAT_TOP)
+
+
+def _real_turn(real: RealTilt, u: float) -> float:
+    """The pelvis's posterior tilt (degrees from Anny's standing pelvis) at movement value u."""
+    return real.rest_deg + (real.press_deg * u if u >= 0 else real.arch_deg * u)
+
+
+def _real_shape(body: Body, real: RealTilt, u: float) -> tuple[float, float]:
+    """The bows (p, q) at movement value u: p flattens (press) or deepens (arch) the lower lumbar curve
+    (`real.bow_deg` per unit of u), q is solved so that the pelvis rests on the mat; interpolated in a
+    table solved once per body and clip style."""
+    key = ("real_shape", real.rest_deg, real.press_deg, real.arch_deg, real.bow_deg, real.rest_bow_deg)
+    bow = lambda u: -(real.bow_deg * u + real.rest_bow_deg)  # noqa: E731  (+p deepens the curve)
+    if key not in body.cache:
+        qs = []
+        q = 0.0
+        for g in REAL_GRID:
+            q = _solve_contact(body, real, float(g), bow(float(g)), q)
+            qs.append(q)
+        body.cache[key] = np.array(qs)
+    return bow(u), float(np.interp(u, REAL_GRID, body.cache[key]))
+
+
+def _solve_contact(body: Body, real: RealTilt, u: float, p: float, q: float) -> float:
+    """The bow q (degrees) that puts the pelvis's lowest point on the mat (secant steps)."""
+
+    def miss(q: float) -> float:
+        return _pelvis_low(body, _real_place(body, real, u, p, q, legs=False)) - REAL_PELVIS_CONTACT
+
+    q0, f0 = q, miss(q)
+    q1 = q + 2.0
+    for _ in range(15):
+        f1 = miss(q1)
+        if abs(f1) < 3e-4 or f1 == f0:
+            break
+        q0, q1, f0 = q1, float(np.clip(q1 - f1 * (q1 - q0) / (f1 - f0), -30.0, 30.0)), f1
+    return q1
+
+
+def _real_place(body: Body, real: RealTilt, u: float, p: float, q: float, legs: bool = True) -> Placed:
+    """The lying body at movement value u with bows p, q: upper chest on the mat where it was; with `legs`
+    the feet planted where the start position puts them and the knees between."""
+    turn = _real_sign(body) * _real_turn(real, u)
+    angles, flat = _real_angles(body)
+    angles = {**angles, **body.cache.get(("real_legs", real.rest_deg), {})}
+    pitch = flat + turn
+    spine = _real_overrides(turn, p, q)
+    placed = place(body, body.pose(angles, spine), SUPINE, pitch, "upperarm01.R", LYING_SHOULDER_X,
+                   floor_bones=LYING_FLOOR)
+    if not legs:
+        return placed
+    posed = body.skeleton(angles, spine)
+    shift = xz(placed.landmarks[12]) - point(posed, "upperarm01.R", SUPINE, pitch)
+    thigh = float(np.linalg.norm(point(posed, "lowerleg01", SUPINE, 0) - point(posed, "upperleg01", SUPINE, 0)))
+    shin = float(np.linalg.norm(point(posed, "foot", SUPINE, 0) - point(posed, "lowerleg01", SUPINE, 0)))
+    hip = point(posed, "upperleg01", SUPINE, pitch) + shift
+    feet = ("real_feet", real.rest_deg)
+    if feet not in body.cache:  # first call: the start position (u = 0) puts the feet
+        r = math.radians(HIP_FLEX_START)
+        knee0 = hip + thigh * np.array([-math.cos(r), math.sin(r)])
+        drop = knee0[1] - ANKLE_JOINT_HEIGHT
+        body.cache[feet] = knee0[0] - math.sqrt(max(shin**2 - drop**2, 1e-6))
+    ankle = np.array([body.cache[feet], ANKLE_JOINT_HEIGHT])
+    knee = circle_meet(hip, thigh, ankle, shin, upper=True)
+    angles = aim(body, dict(angles), SUPINE, pitch, [
+        Aim(("hip_flex_L", "hip_flex_R"), -1, "upperleg01", "lowerleg01", heading(knee - hip)),
+        Aim(("knee_flex_L", "knee_flex_R"), 1, "lowerleg01", "foot", heading(ankle - knee)),
+        Aim(("ankle_plantar_L", "ankle_plantar_R"), 1, "foot", "toe2-1", 183.0),
+    ])
+    legs_key = ("real_legs", real.rest_deg)
+    if legs_key not in body.cache:  # the shape solver poses the legs as in the start position
+        body.cache[legs_key] = {k: v for k, v in angles.items() if k.startswith(("hip_flex", "knee_flex", "ankle"))}
+    return place(body, body.pose(angles, spine), SUPINE, pitch, "upperarm01.R", LYING_SHOULDER_X,
+                 floor_bones=LYING_FLOOR)
+
+
+def _breath_weights(body: Body) -> tuple[np.ndarray, np.ndarray]:
+    """Per vertex (rest mesh): how much of the belly's and of the chest's rise it takes (front of the trunk)."""
+    if "breath_w" not in body.cache:
+        v, j = body._forward({})
+        trunk = body.bone_mask("root", "pelvis", "spine")
+        belly, chest = np.zeros(len(v)), np.zeros(len(v))
+        hip_z = (j["upperleg01.L"][2] + j["upperleg01.R"][2]) / 2
+        top = j["upperarm01.L"][2] - hip_z
+        z = (v[:, 2] - hip_z) / top  # 0 at the hip joints, 1 at the shoulders
+        # Front of the trunk: ahead of the trunk's middle at that height, most at the front surface.
+        front = np.zeros(len(v))
+        for lo in np.arange(-0.3, 1.1, 0.05):
+            band = trunk & (z >= lo) & (z < lo + 0.05)
+            if band.sum() < 10:
+                continue
+            ys = v[band, 1]
+            mid, fr = np.median(ys), ys.min()
+            front[band] = np.clip((mid - ys) / max(mid - fr, 1e-3), 0.0, 1.0)
+        bump = lambda c, w: np.clip(1 - ((z - c) / w) ** 2, 0, 1) ** 2  # noqa: E731
+        belly = trunk * front * bump(0.35, 0.33)
+        chest = trunk * front * bump(0.72, 0.25)
+        body.cache["breath_w"] = (belly, chest)
+    return body.cache["breath_w"]
+
+
+def breath_level(real: RealTilt, t: float) -> float:
+    """0 breathed out, 1 breathed in: a slow breath, in a little quicker than out."""
+    x = (t / real.breath_s + real.breath_phase) % 1.0
+    return 0.5 - 0.5 * math.cos(2 * math.pi * (x / 0.8 if x < 0.4 else 0.5 + (x - 0.4) / 1.2))
+
+
+def _loosen(body: Body, placed: Placed) -> None:
+    """A loose shirt: the trunk's shirt stands 1.5 cm off the skin and hangs toward the mat at the sides."""
+    if "loose_mask" not in body.cache:
+        body.cache["loose_mask"] = body.bone_mask("spine", "clavicle", "shoulder01")
+    m = body.cache["loose_mask"]
+    v = placed.vertices
+    mid_z = np.median(v[m, 2])
+    side = v[m, 1] - np.median(v[m, 1])
+    out = np.c_[np.zeros(m.sum()), side, v[m, 2] - mid_z]
+    out /= np.linalg.norm(out, axis=1, keepdims=True) + 1e-9
+    w = v[m] + 0.015 * out
+    hang = np.clip((mid_z - w[:, 2]) / max(mid_z - MAT_TOP, 1e-3), 0.0, 1.0)  # below the middle: hangs
+    w[:, 2] -= 0.6 * hang * (w[:, 2] - MAT_TOP)
+    v[m] = w
+
+
+def with_gap_swing(body: Body, real: RealTilt) -> RealTilt:
+    """`real` with its bow_deg solved (secant steps) so that the lower back's gap to the mat changes by
+    `real.gap_swing_m` from the press (u = +1) to the arch (u = -1); unchanged when that is 0."""
+    if real.gap_swing_m <= 0:
+        return real
+    key = ("real_gain", real)
+    if key not in body.cache:
+
+        def swing(bow: float) -> float:
+            r = replace(real, bow_deg=bow, gap_swing_m=0.0)
+            gaps = []
+            for u in (1.0, -1.0):
+                placed = _real_place(body, r, u, *_real_shape(body, r, u), legs=False)
+                gaps.append(lumbar_gap(body, placed))
+            return gaps[1] - gaps[0] - real.gap_swing_m
+
+        b0, b1 = 4.0, 12.0
+        f0 = swing(b0)
+        for _ in range(8):
+            f1 = swing(b1)
+            if abs(f1) < 1e-3 or f1 == f0:
+                break
+            b0, b1, f0 = b1, float(np.clip(b1 - f1 * (b1 - b0) / (f1 - f0), -30.0, 30.0)), f1
+        body.cache[key] = replace(real, bow_deg=round(b1, 2), gap_swing_m=0.0)
+    return body.cache[key]
+
+
+def realistic_tilt_pose(body: Body, u: float, rep: Rep, t: float) -> Placed:
+    """u: +1 the lower back pressed down (posterior tilt), -1 arched (anterior tilt), 0 the start position;
+    |u| may pass 1 (a bigger rock). The pelvis turns, the thighs stay, the chest breathes."""
+    real = with_gap_swing(body, rep.real or RealTilt())
+    if ("real_feet", real.rest_deg) not in body.cache:
+        _real_place(body, real, 0.0, *_real_shape(body, real, 0.0))  # plants the feet (start position)
+    placed = _real_place(body, real, u, *_real_shape(body, real, u))
+    belly_w, chest_w = _breath_weights(body)
+    b = breath_level(real, t)
+    placed.vertices[:, 2] += b * (real.belly_m * belly_w + real.chest_m * chest_w)
+    body.cache["real_last_gap"] = lumbar_gap(body, placed)  # the skin's, under any loose shirt
+    if real.loose:
+        _loosen(body, placed)
+    return placed
 
 
 POSES = {

@@ -15,8 +15,22 @@ import cv2
 import numpy as np
 
 from .body import BODIES, Body
-from .clips import CLIPS, OUTLINE_STUDY, OUTLINE_STUDY_INDEX, ClipSpec, frame_count, movement_at, reps_for, timeline
-from .exercises import POSES
+from .clips import (
+    CLIPS,
+    OUTLINE_STUDY,
+    OUTLINE_STUDY_INDEX,
+    REAL_TILT_CLIPS,
+    REAL_TILT_INDEX,
+    ClipSpec,
+    RealTiltSpec,
+    frame_count,
+    movement_at,
+    real_rep_times,
+    real_tilt_plan,
+    reps_for,
+    timeline,
+)
+from .exercises import POSES, Rep, breath_level, realistic_tilt_pose, with_gap_swing
 from .posture import Placed
 from .scene import Camera, Renderer
 
@@ -107,6 +121,87 @@ def render_clip(spec: ClipSpec, index: int, seed: int, out: Path, bodies: dict[s
     return labels
 
 
+def render_real_tilt_clip(spec: RealTiltSpec, index: int, seed: int, out: Path, bodies: dict[str, Body]) -> dict:
+    """A realistic pelvic tilt clip (or lying still, breathing): labels as render_clip's, plus per frame
+    the pelvis's turn, the lower back's gap to the mat and the breath (belly rise)."""
+    rng = np.random.default_rng([seed, index])
+    if spec.body not in bodies:
+        bodies[spec.body] = Body(spec.body)
+    body = bodies[spec.body]
+    plan = real_tilt_plan(spec, index - REAL_TILT_INDEX, rng)
+    segs, style = plan.segs, with_gap_swing(body, plan.style)
+    n = frame_count(segs, FPS)
+
+    def placed_at(t: float) -> tuple[object, float, int]:
+        u, seg = movement_at(segs, t)
+        placed = realistic_tilt_pose(body, u, Rep(real=style), t)
+        if spec.facing == "left":
+            placed = placed.mirrored()
+        return placed, u, seg.rep
+
+    start, _, _ = placed_at(0.0)
+    xs = start.vertices[:, 0]
+    centre = float((xs.min() + xs.max()) / 2)
+    camera = Camera(position=(centre + rng.uniform(-0.15, 0.15), -plan.camera_distance, plan.camera_height),
+                    target=(centre, 0.0, rng.uniform(0.12, 0.25)), size=SIZE, hfov_deg=rng.uniform(58, 66))
+    renderer = Renderer(camera, body.faces)
+    video = out / f"{spec.name}.mp4"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"mp4v"), FPS, SIZE)
+    xy, depth = np.zeros((n, 33, 2)), np.zeros((n, 33))
+    phase, turn, gap, breath = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
+    try:
+        for i in range(n):
+            t = i / FPS
+            placed, u, _ = placed_at(t)
+            writer.write(renderer.render(placed.vertices, body.colours))
+            xy[i], depth[i] = camera.project(placed.landmarks)
+            phase[i] = u
+            turn[i] = (style.press_deg * u if u >= 0 else style.arch_deg * u)
+            gap[i] = body.cache["real_last_gap"]
+            breath[i] = breath_level(style, t) * style.belly_m
+    finally:
+        writer.release()
+        renderer.close()
+    reps = []
+    for i, (a, b) in enumerate(real_rep_times(segs, len(plan.reps))):
+        mine = [s for s in segs if s.rep == i]
+        reps.append({"index": i + 1, "start_ms": round(a * 1000), "end_ms": round(b * 1000), "faults": [],
+                     "hold_s": 0.0,
+                     "holds_ms": [[round(s.start_s * 1000), round(s.end_s * 1000)] for s in mine if s.kind == "hold"],
+                     "first_end": "press" if plan.press_first else "arch"})
+    labels = {
+        "format": LABEL_FORMAT,
+        "video": video.name,
+        "exercise": "pelvic_tilts",
+        "variant": spec.variant,
+        "facing": spec.facing,
+        "near_side": "right" if spec.facing == "right" else "left",
+        "body": {"name": spec.body, "phenotype": BODIES[spec.body]},
+        "seed": seed,
+        "fps": FPS,
+        "image_size": list(SIZE),
+        "frame_count": n,
+        "camera": {"position_m": [round(v, 3) for v in camera.position],
+                   "target_m": [round(v, 3) for v in camera.target], "hfov_deg": round(camera.hfov_deg, 2)},
+        "faults": [],
+        "reps": reps,
+        "landmarks": {"names": list(LANDMARK_NAMES), "xy": np.round(xy, 1).tolist(),
+                      "depth_m": np.round(depth, 3).tolist()},
+        "movement": np.round(phase, 3).tolist(),
+        # Realistic tilts only: the person's style and, per frame, the ground truth of the tilt.
+        "style": {"continuous": plan.continuous, "press_first": plan.press_first,
+                  "press_deg": round(style.press_deg, 2), "arch_deg": round(style.arch_deg, 2),
+                  "bow_deg": round(style.bow_deg, 2), "rest_bow_deg": round(style.rest_bow_deg, 2),
+                  "belly_m": round(style.belly_m, 4), "chest_m": round(style.chest_m, 4),
+                  "breath_s": round(style.breath_s, 2), "loose": style.loose},
+        "pelvis_turn_deg": np.round(turn, 2).tolist(),  # + posterior (press), from the start position
+        "lumbar_gap_m": np.round(gap, 4).tolist(),
+        "breath_m": np.round(breath, 4).tolist(),  # the belly's rise at its top
+    }
+    (out / f"{spec.name}.json").write_text(json.dumps(labels, separators=(",", ":")) + "\n")
+    return labels
+
+
 def near_side(spec: ClipSpec) -> str:
     """Which of the body's sides faces the camera (prone with head right shows the right side)."""
     prone = spec.exercise in ("heels_stretch", "back_extensions")
@@ -153,13 +248,23 @@ def main(argv: list[str] | None = None) -> int:
                         help="render the back-outline study clips (heels stretch on more bodies) instead")
     parser.add_argument("--bare", action="store_true",
                         help="no clothes (skin colour all over): to compare MediaPipe's detection")
+    parser.add_argument("--realistic-tilts", action="store_true",
+                        help="render the realistic pelvic tilt study (12 clips of ~10 rocks, 4 lying still) instead")
     args = parser.parse_args(argv)
     if args.list:
-        for spec in CLIPS:
+        for spec in REAL_TILT_CLIPS if args.realistic_tilts else CLIPS:
             print(spec.name)
         return 0
     args.out.mkdir(parents=True, exist_ok=True)
     bodies: dict[str, Body] = {}
+    if args.realistic_tilts:
+        for index, spec in enumerate(REAL_TILT_CLIPS, start=REAL_TILT_INDEX):
+            if args.only and not any(spec.name.startswith(p) for p in args.only):
+                continue
+            t0 = time.time()
+            labels = render_real_tilt_clip(spec, index, args.seed, args.out, bodies)
+            print(f"{spec.name}: {labels['frame_count']} frames, {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
+        return 0
     clips, first = (OUTLINE_STUDY, OUTLINE_STUDY_INDEX) if args.outline_study else (CLIPS, 0)
     for index, spec in enumerate(clips, start=first):
         if args.only and not any(spec.name.startswith(p) for p in args.only):
