@@ -93,14 +93,16 @@ CENTRE_FOLLOW_S = 12.0
 # Hips lifting is a bridge: the hip point up 0.18 torso lengths (held 0.4 s). Per labelled rep, correct
 # tilts lift it at most 0.11 (kinematic) and 0.06 (clips); bridges at least 0.31 and 0.28.
 HIP_LIFT = 0.18
-# Head lifting: the neck (shoulder to ear) rising more than 34 degrees above the floor's line. Resting
-# on a small flat cushion MediaPipe reads 24-28 on rendered clips (its ear sits above the neck's line),
-# a head held up 33 degrees more, 39-42. Judged against the floor, not against calibration, so a head
-# held up from the start is caught too.
-HEAD_BENT_MAX = 34.0
-# Per labelled rep (0.4 s held) correct reps read at most 32 (kinematic) and 28 (clips), lifted heads at
-# least 42.5 and 41.7. Judged while a rock is under way: the head comes down with the way back, which
-# ends after the rep is counted, so judged at rest it would be blamed on the next rep.
+# Head lifting: the neck (shoulder to ear) rising more than 38 degrees above the floor's line. Resting
+# on a small flat cushion MediaPipe reads 24-28 on the committed clips (its ear sits above the neck's
+# line); on renders of other bodies and cameras (lens 0.05-1.0 m high, 1.5-3.5 m away: tools/render
+# --realistic-tilts, 16 clips) 24-35.3 at rest, held 0.4 s; lifted heads read at least 41.3 (committed
+# clips) and 42.5 (kinematic). 38 is mid-gap. Judged against the floor, not against calibration: a head
+# held up from the start is caught too, and calibrating with the head up (looking at the screen) made the
+# rise from calibration read -17.6 to +14.8 on correct reps of kinematic habit sets, wider than the gap.
+HEAD_BENT_MAX = 38.0
+# Judged while a rock is under way: the head comes down with the way back, which ends after the rep is
+# counted, so judged at rest it would be blamed on the next rep.
 
 # Live, when the camera sees no tilt (issue 14): on three clinic clips of real pelvic tilts the angle at the
 # hip spanned 3-6 degrees over the whole set, mostly drift, and no rock was counted. After PACE_AFTER_S
@@ -157,7 +159,7 @@ CHECKS = (
         name="head_down",
         source="Don't tense up through the neck",
         cue="Rest your head, relax your neck",
-        reason="neck 34+ degrees above the floor's line; resting on a cushion it reads 24-28, held up 39+",
+        reason="neck 38+ degrees above the floor's line; resting it reads 24-35 across bodies and cameras, held up 41+",
         threshold=HEAD_BENT_MAX, unit="degrees", when=When.OUT, measure=neck_bend,
         landmarks=("near_shoulder", "near_ear"), min_duration_s=0.4,
     ),
