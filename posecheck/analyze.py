@@ -11,14 +11,17 @@ import os
 import shutil
 import sys
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import exercise_rules
 from posecheck import pipeline
 from posecheck.desktop import open_report
 from posecheck.events import Event, EventKind
 from posecheck.models import DEFAULT_VARIANT, VARIANTS
-from posecheck.report.targets import targets_for
+from posecheck.plan import plan_for, step_on
+from posecheck.report.targets import Targets, targets_for
 from posecheck.session import SessionWriter, new_session_dir
 from posecheck.sources import is_video_file
 from posecheck.words import count
@@ -63,16 +66,23 @@ def _keep_video(source: str, target: Path) -> None:
 
 
 def analyze(source: str, exercise: str, settings: dict, session_dir: str | Path | None = None,
-            variant: str = DEFAULT_VARIANT, model: str | None = None, echo=print) -> Analysis:
-    """source -> pose -> rules -> events, recorded into a session folder as it goes."""
+            variant: str = DEFAULT_VARIANT, model: str | None = None, echo=print,
+            targets: Targets | None = None, plan: dict[str, Any] | None = None) -> Analysis:
+    """source -> pose -> rules -> events, recorded into a session folder as it goes.
+
+    `targets` are the plan's for the exercise (default: the sheet's); `plan` is the plan's record
+    (`Plan.record`) kept in the session.
+    """
     module = exercise_rules.get(exercise)
     header, poses = pipeline.poses(source, variant, model, exercise=exercise)
-    targets = targets_for(exercise)
+    targets = targets or targets_for(exercise)
     with_video = is_video_file(str(source))
     events: list[Event] = []
     frames = seen = 0
     with SessionWriter(new_session_dir(session_dir), name=f"{module.TITLE}: {Path(source).name}",
                        profile={"source": str(source), **settings}) as session:
+        if plan is not None:
+            session.data["plan"] = plan  # saved with the exercise
         run = module.run(**settings)
         with session.start_exercise(exercise, targets.to_dict() if targets else None, header,
                                     video=with_video) as writer:
@@ -104,6 +114,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--exercise", required=True, choices=exercise_rules.NAMES, metavar="NAME",
                    help=f"the exercise done in the source: {', '.join(exercise_rules.NAMES)}")
     p.add_argument("--knee-problem", action="store_true", help="heels stretch: flag sitting on the heels")
+    p.add_argument("--plan", help="the plan whose targets the set is judged against (default: plan.toml in the "
+                   "config folder if there is one, else the routine sheet)")
     p.add_argument("--variant", default=DEFAULT_VARIANT, choices=VARIANTS, help="pose model for video")
     p.add_argument("--model", help="an explicit .task model file (overrides --variant)")
     p.add_argument("--session-dir", help="where to record the session (default: a new folder in your data folder)")
@@ -136,8 +148,14 @@ def summarise(analysis: Analysis, exercise: str, history: bool, report: bool) ->
 
 
 def _main(args: argparse.Namespace) -> int:
-    settings = settings_for(args.exercise, args.knee_problem)
-    analysis = analyze(args.source, args.exercise, settings, args.session_dir, args.variant, args.model)
+    today = date.today()
+    plan = plan_for(args.plan)
+    planned = step_on(plan, args.exercise, today)
+    if plan.source is not None and planned is None:
+        print(f"{args.exercise} is not in the plan {plan.source}: judged against the sheet's targets")
+    settings = settings_for(args.exercise, args.knee_problem or bool(plan.knee_problem))
+    analysis = analyze(args.source, args.exercise, settings, args.session_dir, args.variant, args.model,
+                       targets=planned.targets if planned else None, plan=plan.record(today))
     html = summarise(analysis, args.exercise, history=not args.no_history, report=not args.no_report)
     if html is not None:
         open_report(html, no_open=args.no_open)

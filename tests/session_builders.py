@@ -15,7 +15,7 @@ import numpy as np
 from posecheck.events import Event, EventKind, Severity
 from posecheck.landmarks import N_LANDMARKS, Landmark, PoseFrame
 from posecheck.recording import RecordingHeader
-from posecheck.report.targets import ROUTINE_TARGETS
+from posecheck.report.targets import ROUTINE_TARGETS, Targets
 from posecheck.session import SessionWriter
 
 FPS = 15
@@ -151,14 +151,18 @@ def header(source: str = "camera 0") -> RecordingHeader:
 
 def record_session(
     folder: Path, plans: list[ExercisePlan], name: str = "Morning routine", notes: str = "",
-    source: str = "camera 0", end: bool = True,
+    source: str = "camera 0", end: bool = True, targets: dict[str, Targets] | None = None,
 ) -> Path:
-    """Write a session folder as the live pipeline would; `end=False` leaves it as if killed."""
+    """Write a session folder as the live pipeline would; `end=False` leaves it as if killed.
+
+    Each exercise records the routine's targets unless `targets` (a plan's) names its own.
+    """
     writer = SessionWriter(folder, name=name, notes=notes, profile={"model": "full"})
     t0 = 0
     for plan in plans:
         frames, events = plan.frames_and_events(t0)
-        exercise = writer.start_exercise(plan.exercise, ROUTINE_TARGETS[plan.exercise].to_dict(), header(source))
+        set_targets = (targets or {}).get(plan.exercise, ROUTINE_TARGETS[plan.exercise])
+        exercise = writer.start_exercise(plan.exercise, set_targets.to_dict(), header(source))
         pending = sorted(events, key=lambda e: e.timestamp_ms)
         for frame in frames:
             exercise.write_frame(frame)

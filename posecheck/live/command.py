@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 
 from posecheck.auto_variant import AUTO, present_models, resolve_auto
@@ -11,11 +12,12 @@ from posecheck.desktop import has_display, open_report
 from posecheck.errors import PosecheckError
 from posecheck.live.loop import LiveLoop, NewestFrame
 from posecheck.live.profile import default_path, load_profile, write_default_profile
-from posecheck.live.routine import PHYSIO_NOTICE, ROUTINE_ORDER, Step, create_run, routine, step
+from posecheck.live.routine import PHYSIO_NOTICE, ROUTINE_ORDER, Step, create_run, step
 from posecheck.live.trainer import INSTRUCTIONS_S, Trainer
 from posecheck.live.voice import Voice
 from posecheck.models import VARIANTS, resolve_model
 from posecheck.pipeline import header_for, needs_mask, search_every_ms
+from posecheck.plan import Plan, plan_for, step_on, steps_on
 from posecheck.pose import PoseEstimator
 from posecheck.session import SessionWriter, new_session_dir
 from posecheck.sources import ImagesSource, open_source
@@ -38,6 +40,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-seconds", type=float, help="end the session after this many seconds")
     parser.add_argument("--session-dir", help="folder to record the session in (default: a new one in the data folder)")
     parser.add_argument("--profile", help=f"the profile TOML file (default {default_path()})")
+    parser.add_argument("--plan", help="the plan file: exercises, targets, notes (default: plan.toml in the config "
+                        "folder if there is one, else the routine sheet)")
     parser.add_argument("--record-video", action="store_true",
                         help="keep the camera's video too (also a profile setting)")
     parser.add_argument("--no-voice", action="store_true", help="no spoken cues")
@@ -67,7 +71,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                       help=f"the exercise to do: {', '.join(ROUTINE_ORDER)}")
     _common(live)
     guided = sub.add_parser("routine", help="the whole lower-back routine, guided, in order", epilog=EPILOG,
-                            description="The five exercises of the lower-back routine, in order, with live cues.")
+                            description="The lower-back routine, guided, with live cues: the plan's exercises "
+                            "in its order (without a plan, the sheet's five).")
     _common(guided)
 
 
@@ -75,10 +80,26 @@ def _stdout_announcer(t_ms: int, text: str) -> None:
     print(f"[{t_ms / 1000:7.1f} s] {text}", flush=True)
 
 
+def planned_steps(plan: Plan, exercise: str | None, day: date) -> list[Step]:
+    """The plan's exercises for `day` (`routine`), or the one asked for (`live`) with the plan's targets and
+    note; an exercise the plan leaves out gets the sheet's."""
+    if exercise is None:
+        return steps_on(plan, day)
+    planned = step_on(plan, exercise, day)
+    if planned is None:
+        print(f"{exercise} is not in the plan: the sheet's targets", flush=True)
+    return [planned or step(exercise)]
+
+
 def run(args: argparse.Namespace) -> int:
-    steps: list[Step] = [step(args.exercise)] if args.command == "live" else routine()
+    today = date.today()
+    plan = plan_for(args.plan)
+    steps = planned_steps(plan, args.exercise if args.command == "live" else None, today)
+    if plan.source is not None:
+        day = "" if plan.is_planned_day(today) else f"; today is not a planned day ({plan.schedule_text()})"
+        print(f"plan: {plan.source}{day}", flush=True)
     profile, first_run = load_profile(args.profile)
-    settings = profile.settings()
+    settings = plan.settings(profile.settings())
     for s in steps:
         create_run(s.exercise, settings)  # every exercise's rules load before the camera opens
     if args.max_seconds is not None and args.max_seconds <= 0:
@@ -106,6 +127,7 @@ def run(args: argparse.Namespace) -> int:
         model_info = choice.to_dict()
     session = SessionWriter(new_session_dir(args.session_dir), name=" ".join(s.title for s in steps), profile=settings)
     session.data["model"] = model_info  # saved with the first exercise
+    session.data["plan"] = plan.record(today)  # each exercise keeps the targets it was set
     voice = Voice(enabled=profile.voice and not args.no_voice)
     trainer = Trainer(
         steps, session, header_for(source, resolved), settings=settings, voice=voice,

@@ -69,11 +69,13 @@ class Step:
     title: str
     targets: Targets
     instructions: tuple[str, ...]
+    note: str = ""  # the plan's note for this exercise (posecheck.plan), shown after the sheet's words
 
     def instructions_for(self, settings: dict[str, Any]) -> tuple[str, ...]:
+        lines = (*self.instructions, self.note) if self.note else self.instructions
         if self.exercise == "heels_stretch" and settings.get("knee_problem"):
-            return (*self.instructions, KNEE_PROBLEM_LINE)
-        return self.instructions
+            return (*lines, KNEE_PROBLEM_LINE)
+        return lines
 
 
 def step(exercise: str) -> Step:

@@ -81,7 +81,11 @@ def title(exercise: str) -> str:
 
 
 def targets_for(exercise: str, recorded: dict[str, Any] | None = None) -> Targets | None:
-    """The targets the session recorded for the exercise, else the routine's."""
+    """The targets the session recorded for the exercise, else the routine's.
+
+    A session records the targets it was set: the plan's in force that day (`posecheck.plan`), so a report
+    made later, after the plan changed, still judges the day against that day's plan.
+    """
     if recorded:
         try:
             return Targets.from_dict(recorded)
