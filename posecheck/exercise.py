@@ -242,6 +242,7 @@ class ExerciseRun:
         self._set_done = False
         self._recent: deque[tuple[float, np.ndarray, np.ndarray]] = deque()
         self._signal_lost: float | None = None
+        self._await_rest = False  # after a pause: back at rest in the start position before anything counts
         self.signal: float | None = None  # this frame's movement signal, for plots (None: not measured)
 
     # -- public -------------------------------------------------------------------------------
@@ -300,6 +301,17 @@ class ExerciseRun:
             self._held = []
         return rising
 
+    def pause(self) -> None:
+        """The person paused the set (a key, not a movement): the rep under way is dropped, neither counted
+        nor judged, and nothing is counted or judged until they are back at rest in the start position; the
+        reps so far and the calibration stand."""
+        self._held = []
+        self._windows.clear()
+        self.counter = self._new_counter()
+        self._side_votes = 0.0
+        self._before.clear()
+        self._await_rest = True
+
     def _start_again(self, out: list[Event]) -> None:
         """The person left the exercise: drop the rep under way and what was held, calibrate anew."""
         self._held = []
@@ -342,6 +354,10 @@ class ExerciseRun:
         in_start = self.exercise.start_position(body)
         signal = self.exercise.signal(body)
         self.signal = signal
+        if self._await_rest:
+            if not (in_start and signal is not None and signal <= self.exercise.rest_level):
+                return
+            self._await_rest = False
         if signal is None:
             if self._signal_lost is None:
                 self._signal_lost = t
@@ -464,8 +480,9 @@ class ExerciseRun:
             return []
         self._finished = True
         t = self._last_t or 0.0
-        # Faults held while the person rose: said if the recording ends with them back down, else dropped.
-        out: list[Event] = [] if self._up_since is not None else self._held
+        # Faults held while the person rose and never came back down (getting up at the end, or to reach the
+        # keyboard) are dropped: coming back says them (`_leaving`).
+        out: list[Event] = []
         self._held = []
         if not self.reps:
             out.append(self._event(EventKind.NOTHING_COUNTED, t, severity=Severity.INFO,

@@ -370,3 +370,29 @@ def test_deep_abdominal_says_breathe_in_draw_up_and_relax_as_each_stage_begins(t
     spoken = [text for text in voice.said if text in WORDS]
     assert spoken[:6] == list(WORDS) * 2
     assert {WORDS[0], WORDS[2]} <= shown and WORDS[1] not in shown  # the hold has its breathing ring instead
+
+
+def test_pausing_in_the_middle_of_a_hold_records_no_fault_and_the_set_goes_on(tmp_path):
+    """Space during a back extension's hold, three seconds paused while the person comes down, space again:
+    the cut hold is neither a rep nor a hold too short; the reps before and after are counted."""
+    from kinematic_sets import labelled
+
+    s = labelled("back_extensions", "correct", 1000)
+    trainer = trainer_for(tmp_path, ["back_extensions"])
+    image = np.zeros((SIZE[1], SIZE[0], 3), np.uint8)
+    second = s.labels["reps"][1]
+    pause_at = (second["start_ms"] + second["end_ms"]) // 2
+    resume_at = second["end_ms"] + 1500
+    for frame in s.frames:
+        if trainer.paused is False and pause_at <= frame.timestamp_ms < resume_at and trainer.stage is Stage.EXERCISE:
+            trainer.on_key(Action.PAUSE)
+        if trainer.paused and frame.timestamp_ms >= resume_at:
+            trainer.on_key(Action.PAUSE)
+        trainer.on_pose(frame, image, people=1)
+        if trainer.stage is Stage.DONE:
+            break
+    faults = [e for e in trainer.events if e.kind is EventKind.FAULT]
+    reps = [e for e in trainer.events if e.kind is EventKind.REP_COMPLETED]
+    assert faults == []
+    assert len(reps) >= len(s.labels["reps"]) - 1  # every rep but the one the pause cut
+    assert all(e.timestamp_ms < pause_at or e.timestamp_ms > resume_at for e in reps)

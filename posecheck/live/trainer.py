@@ -225,6 +225,9 @@ class Trainer:
             self.finish("quit")
         elif action is Action.PAUSE:
             self.paused = not self.paused
+            if self.paused and self._run is not None:
+                self._run.pause()  # a hold cut by the pause is not a hold too short
+                self.counters.rep_started_ms = None
             self.announce(self.now_ms or 0, "Paused" if self.paused else "Go on")
         elif action is Action.NEXT:
             self.paused = False
