@@ -95,12 +95,24 @@ def render_clip(spec: ClipSpec, index: int, seed: int, out: Path, bodies: dict[s
         writer.release()
         renderer.close()
     labels = {
+        **clip_labels(video, spec.exercise, spec, near_side(spec), seed, n, camera),
+        "faults": sorted({f for r in reps for f in r.faults}),
+        "reps": rep_labels(spec, reps, segs),
+        **frame_labels(xy, depth, phase),
+    }
+    (out / f"{spec.name}.json").write_text(json.dumps(labels, separators=(",", ":")) + "\n")
+    return labels
+
+
+def clip_labels(video: Path, exercise: str, spec: object, near: str, seed: int, n: int, camera: Camera) -> dict:
+    """The labels every clip has first: what, who, which camera (samples/video/README.md)."""
+    return {
         "format": LABEL_FORMAT,
         "video": video.name,
-        "exercise": spec.exercise,
+        "exercise": exercise,
         "variant": spec.variant,
         "facing": spec.facing,
-        "near_side": near_side(spec),
+        "near_side": near,
         "body": {"name": spec.body, "phenotype": BODIES[spec.body]},
         "seed": seed,
         "fps": FPS,
@@ -108,17 +120,16 @@ def render_clip(spec: ClipSpec, index: int, seed: int, out: Path, bodies: dict[s
         "frame_count": n,
         "camera": {"position_m": [round(v, 3) for v in camera.position],
                    "target_m": [round(v, 3) for v in camera.target], "hfov_deg": round(camera.hfov_deg, 2)},
-        "faults": sorted({f for r in reps for f in r.faults}),
-        "reps": rep_labels(spec, reps, segs),
-        "landmarks": {
-            "names": list(LANDMARK_NAMES),
-            "xy": np.round(xy, 1).tolist(),
-            "depth_m": np.round(depth, 3).tolist(),
-        },
+    }
+
+
+def frame_labels(xy: np.ndarray, depth: np.ndarray, phase: np.ndarray) -> dict:
+    """Per frame: the landmarks' ground truth and where the movement is (0 at rest)."""
+    return {
+        "landmarks": {"names": list(LANDMARK_NAMES), "xy": np.round(xy, 1).tolist(),
+                      "depth_m": np.round(depth, 3).tolist()},
         "movement": np.round(phase, 3).tolist(),
     }
-    (out / f"{spec.name}.json").write_text(json.dumps(labels, separators=(",", ":")) + "\n")
-    return labels
 
 
 def render_real_tilt_clip(spec: RealTiltSpec, index: int, seed: int, out: Path, bodies: dict[str, Body]) -> dict:
@@ -170,24 +181,10 @@ def render_real_tilt_clip(spec: RealTiltSpec, index: int, seed: int, out: Path, 
                      "holds_ms": [[round(s.start_s * 1000), round(s.end_s * 1000)] for s in mine if s.kind == "hold"],
                      "first_end": "press" if plan.press_first else "arch"})
     labels = {
-        "format": LABEL_FORMAT,
-        "video": video.name,
-        "exercise": "pelvic_tilts",
-        "variant": spec.variant,
-        "facing": spec.facing,
-        "near_side": "right" if spec.facing == "right" else "left",
-        "body": {"name": spec.body, "phenotype": BODIES[spec.body]},
-        "seed": seed,
-        "fps": FPS,
-        "image_size": list(SIZE),
-        "frame_count": n,
-        "camera": {"position_m": [round(v, 3) for v in camera.position],
-                   "target_m": [round(v, 3) for v in camera.target], "hfov_deg": round(camera.hfov_deg, 2)},
+        **clip_labels(video, "pelvic_tilts", spec, "right" if spec.facing == "right" else "left", seed, n, camera),
         "faults": [],
         "reps": reps,
-        "landmarks": {"names": list(LANDMARK_NAMES), "xy": np.round(xy, 1).tolist(),
-                      "depth_m": np.round(depth, 3).tolist()},
-        "movement": np.round(phase, 3).tolist(),
+        **frame_labels(xy, depth, phase),
         # Realistic tilts only: the person's style and, per frame, the ground truth of the tilt.
         "style": {"continuous": plan.continuous, "press_first": plan.press_first,
                   "press_deg": round(style.press_deg, 2), "arch_deg": round(style.arch_deg, 2),
