@@ -97,6 +97,7 @@ CHECKS = (
         source="Ensure your hips are kept grounded.",
         cue="Keep your hips on the floor",
         reason="hip point 0.06 torso lengths (3 cm) up; arching with hips down moves it < 0.04",
+        basis="your own rest position before the rep",
         threshold=HIP_LIFT, unit="torso lengths", when=When.OUT, measure=hip_rise,
         landmarks=("near_hip",), min_duration_s=0.5,
     ),
@@ -105,6 +106,7 @@ CHECKS = (
         source="Keep neck long and don't bend it backwards",
         cue="Keep your neck long, don't look up",
         reason="head tipped back 25+ degrees from the back's line; a long neck reads < 18, a craned one 31+",
+        basis="your back's line (hip to shoulder)",
         threshold=NECK_BACK_MAX, unit="degrees", when=When.OUT, measure=neck_bent_back,
         landmarks=("near_hip", "near_shoulder", "near_ear"), min_duration_s=0.5,
     ),
@@ -113,6 +115,7 @@ CHECKS = (
         source="Breathe in and hold for 5-10 seconds, then return to the starting position.",
         cue="Hold it for at least 5 seconds",
         reason="the routine asks for 5-10 s; half a second's grace for the measuring",
+        basis="the sheet's hold time",
         threshold=HOLD_MIN_S, unit="s", when=When.REP, judge_rep=hold_time, fault_below=True,
     ),
 )

@@ -108,6 +108,9 @@ class Check:
     source: str  # the routine's sentence this check comes from
     cue: str  # what the person hears
     reason: str  # why the threshold sits where it does
+    # What the reading is judged against: the person's own rest or start position (calibration), a line
+    # of their body, or something fixed (a picture's vertical, an angle the same for everyone).
+    basis: str
     threshold: float
     unit: str
     when: When
@@ -662,7 +665,8 @@ class ExerciseRun:
     def _fault(self, check: Check, rep: int, t: float, value: float) -> Event:
         relation = "under" if check.fault_below else "over"
         return self._event(EventKind.FAULT, t, rep=rep, check=check.name, severity=check.severity, cue=check.cue,
-                           detail=f"{value:.2f} {check.unit}, {relation} the limit of {check.threshold:g}",
+                           detail=f"{value:.2f} {check.unit}, {relation} the limit of {check.threshold:g}, "
+                                  f"against {check.basis}",
                            value=round(float(value), 3), limit=check.threshold)
 
     def _event(self, kind: EventKind, t: float, **fields: object) -> Event:

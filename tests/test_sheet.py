@@ -4,7 +4,7 @@ quotes the same words."""
 from __future__ import annotations
 
 import pytest
-from conftest import SHARED
+from conftest import REPO, SHARED
 
 import exercise_rules
 
@@ -25,3 +25,13 @@ def test_every_check_quotes_the_sheet_and_its_module_quotes_it_too(name):
         assert check.source in sheet, (check.name, check.source)
         assert check.source in _words(module.__doc__), check.name
         assert check.cue and check.reason
+
+
+def test_every_check_says_what_it_judges_against_and_the_readme_lists_it():
+    """Each check names its reference (the person's own rest or start position, a line of the body, or a
+    fixed value), and the README's table gives the same for every check: the two cannot drift apart."""
+    readme = (REPO / "README.md").read_text()
+    for module in exercise_rules.all_exercises().values():
+        for check in module.CHECKS:
+            assert check.basis.strip(), check.name
+            assert f"| {module.TITLE} | `{check.name}` | {check.basis} |" in readme, check.name
