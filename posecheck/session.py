@@ -13,6 +13,7 @@ Layout of a session folder::
      "started_at": "2026-11-25T09:40:00+00:00", "ended_at": null or ISO time,
      "error": "what stopped it" (only when an error did),
      "name": "...", "notes": "...", "profile": {...settings...},
+     "pain": {"before": 0-10 or null, "after": 0-10 or null} (only when pain was asked or given),
      "exercises": [{"index": 1, "exercise": "knee_rolls", "targets": {...},
                     "started_at": ISO, "ended_at": ISO or null,
                     "files": {"landmarks": "01-knee_rolls.landmarks.jsonl",
@@ -41,6 +42,7 @@ from typing import IO, Any
 from posecheck.errors import PosecheckError
 from posecheck.events import Event
 from posecheck.landmarks import PoseFrame
+from posecheck.pain import ratings
 from posecheck.recording import RecordingError, RecordingHeader, RecordingWriter, iter_recording
 
 FORMAT = "posecheck-session"
@@ -198,6 +200,10 @@ class SessionWriter:
     def _save(self) -> None:
         _write_json_atomically(self.path / SESSION_FILE, self.data)
 
+    def save(self) -> None:
+        """Rewrite session.json now, after a change to `data` (a pain rating, say) a crash must not lose."""
+        self._save()
+
     def start_exercise(
         self,
         exercise: str,
@@ -294,6 +300,7 @@ class Session:
     profile: dict[str, Any]
     exercises: list[ExerciseRecord]
     problems: list[str] = field(default_factory=list)
+    pain: dict[str, int | None] = field(default_factory=lambda: {"before": None, "after": None})
 
     @property
     def complete(self) -> bool:
@@ -340,6 +347,7 @@ def load_session(path: str | Path) -> Session:
         profile=data.get("profile") if isinstance(data.get("profile"), dict) else {},
         exercises=[],
         problems=problems,
+        pain=ratings(data.get("pain")),
     )
     if session.ended_at is None and not rebuilt:
         problems.append("the session did not end normally (it was stopped or crashed)")

@@ -16,6 +16,7 @@ from posecheck.live.routine import PHYSIO_NOTICE, ROUTINE_ORDER, Step, create_ru
 from posecheck.live.trainer import INSTRUCTIONS_S, Trainer
 from posecheck.live.voice import Voice
 from posecheck.models import VARIANTS, resolve_model
+from posecheck.pain import parse_rating, rise_advice
 from posecheck.pipeline import header_for, needs_mask, search_every_ms
 from posecheck.plan import Plan, plan_for, step_on, steps_on
 from posecheck.pose import PoseEstimator
@@ -50,6 +51,10 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         f"(default {INSTRUCTIONS_S:g})")
     parser.add_argument("--skip-setup-check", action="store_true",
                         help="start each exercise without waiting for the camera set-up check")
+    parser.add_argument("--pain-before", metavar="N",
+                        help="pain now, 0-10, before the session (the window asks when this is not given)")
+    parser.add_argument("--pain-after", metavar="N",
+                        help="pain, 0-10, after the session (the window asks at the end when this is not given)")
     parser.add_argument("--no-history", action="store_true", help="do not add the session's report to the history")
     parser.add_argument("--no-open", action="store_true",
                         help="do not open the report in the browser at the end (never opened with --headless)")
@@ -57,7 +62,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 EPILOG = (
-    "Keys in the window: space pause, n next exercise, r redo, p pain (stop, record it, advice), q quit and save. "
+    "Keys in the window: space pause, n next exercise, r redo, p pain (stop, record it, advice), q quit and save; "
+    "asked for pain (0-10): 0-9, t for 10, s skip. "
     "Every session is recorded in its folder and ends with its report. Exit status: 0 done, quit or --max-seconds "
     f"reached; {EXIT_CAMERA_LOST} the camera stopped (unplugged, or the video ended) before the end, the session "
     f"is saved; 2 bad input; {EXIT_INTERRUPTED} interrupted (Ctrl-C), the session is saved."
@@ -92,6 +98,8 @@ def planned_steps(plan: Plan, exercise: str | None, day: date) -> list[Step]:
 
 
 def run(args: argparse.Namespace) -> int:
+    pain = {when: None if text is None else parse_rating(text, f"--pain-{when}")
+            for when, text in (("before", args.pain_before), ("after", args.pain_after))}
     today = date.today()
     plan = plan_for(args.plan)
     steps = planned_steps(plan, args.exercise if args.command == "live" else None, today)
@@ -135,6 +143,7 @@ def run(args: argparse.Namespace) -> int:
         first_run=first_run and not args.headless, instructions_s=args.instructions_seconds,
         setup_check=not args.skip_setup_check, record_video=args.record_video or profile.record_video,
         on_notice_done=lambda: write_default_profile(args.profile),
+        ask_pain=not args.headless, pain_before=pain["before"], pain_after=pain["after"],
     )
     status = 0
     window = None
@@ -188,6 +197,9 @@ def _finish(session: SessionWriter, trainer: Trainer, no_history: bool) -> Path 
         print("  no exercise was started (the set-up check never passed or the session ended first)")
     if any(done["ended_by"] == "pain" for done in trainer.sets):
         print("  You stopped for pain: speak to a physiotherapist before doing these exercises again.")
+    advice = rise_advice(trainer.pain["before"], trainer.pain["after"])
+    if advice is not None:
+        print(f"  {advice}.")
     try:
         from posecheck.report import make_report
 

@@ -1,5 +1,8 @@
 """The guided session: each exercise goes instructions -> set-up check -> exercise, and keys steer it.
 
+With `ask_pain` (the window) the session opens and closes with the pain question (0-10), each skipped
+on its own after PAIN_ASK_S so a person on the mat is never stuck.
+
 `Trainer` holds the session's state (which exercise, which stage, the set's counters, the current cue)
 and records every set into the session folder. It is fed poses (`on_pose`) and key actions (`on_key`),
 and says what the window should show (`hud`). No drawing and no camera here; time comes only from
@@ -24,6 +27,7 @@ from posecheck.live.routine import PHYSIO_NOTICE, Step, create_run
 from posecheck.live.setup_check import SetupCheck
 from posecheck.live.voice import Voice
 from posecheck.live.window import Hud
+from posecheck.pain import QUESTION, SCALE_LINE, rise_advice
 from posecheck.recording import RecordingHeader
 from posecheck.session import ExerciseWriter, SessionWriter
 from posecheck.words import count
@@ -38,6 +42,10 @@ CUE_S = 4.0
 REST_AFTER_SET_S = 8.0
 # "Well done" stays on screen this long.
 BANNER_S = 3.0
+# The pain question skips itself after this long: nobody is stuck on the mat waiting for a key.
+PAIN_ASK_S = 10.0
+# The advice after a rise in pain stays up this long before the session ends (any key ends it sooner).
+ADVICE_S = 10.0
 # One slow deep breath: four seconds in, four out (about 7 breaths a minute).
 BREATH_IN_S = 4.0
 BREATH_OUT_S = 4.0
@@ -49,15 +57,22 @@ PAIN_LINES = (
     "You pressed P: the exercise is stopped and recorded.",
     "Pain is a sign to stop. Speak to a physiotherapist before doing this exercise again.",
     "Press N to go on to the next exercise, or Q to finish and save.",
+    "Pain now, 0-10? Keys 0-9, T for 10.",
 )
+PAIN_QUESTION_LINES = (QUESTION, SCALE_LINE, f"It is skipped after {PAIN_ASK_S:g} s.")
+# Only a session that ends this way has someone still on the mat to ask how their pain is.
+ASK_AFTER = ("completed", "quit")
 
 
 class Stage(StrEnum):
     NOTICE = "notice"  # first run: speak to a physiotherapist first
+    PAIN_BEFORE = "pain_before"  # pain now, 0-10, before the first exercise
     INSTRUCTIONS = "instructions"  # the routine's words for the next exercise
     SETUP = "setup"  # waiting until the camera sees the exercise well
     EXERCISE = "exercise"
     PAIN = "pain"  # stopped for pain: advice shown until n (next) or q
+    PAIN_AFTER = "pain_after"  # pain now, 0-10, as the session ends
+    ADVICE = "advice"  # the pain went up: speak to a physiotherapist (shown before the end)
     DONE = "done"
 
 
@@ -67,6 +82,23 @@ class Action(StrEnum):
     REDO = "redo"  # r
     PAIN = "pain"  # p
     QUIT = "quit"  # q
+    SKIP = "skip"  # s: skip the pain question
+    # A pain rating on the 0-10 scale: keys 0-9, and t for 10.
+    RATE_0 = "0"
+    RATE_1 = "1"
+    RATE_2 = "2"
+    RATE_3 = "3"
+    RATE_4 = "4"
+    RATE_5 = "5"
+    RATE_6 = "6"
+    RATE_7 = "7"
+    RATE_8 = "8"
+    RATE_9 = "9"
+    RATE_10 = "10"
+
+    @property
+    def rating(self) -> int | None:
+        return int(self.value) if self.value.isdigit() else None
 
 
 @dataclass
@@ -130,6 +162,9 @@ class Trainer:
         setup_check: bool = True,
         record_video: bool = False,
         on_notice_done: Callable[[], None] | None = None,
+        ask_pain: bool = False,
+        pain_before: int | None = None,
+        pain_after: int | None = None,
     ) -> None:
         if not steps:
             raise PosecheckError("no exercises to do")
@@ -143,6 +178,10 @@ class Trainer:
         self.check_setup = setup_check
         self.record_video = record_video
         self.on_notice_done = on_notice_done
+        self.ask_pain = ask_pain
+        self.pain: dict[str, int | None] = {"before": pain_before, "after": pain_after}
+        if pain_before is not None or pain_after is not None:
+            self._save_pain()
         self.index = 0
         self.stage = Stage.NOTICE if first_run else Stage.INSTRUCTIONS
         self.paused = False
@@ -161,11 +200,12 @@ class Trainer:
         self.banner: tuple[str, int] | None = None
         self.sets: list[dict[str, Any]] = []  # a line per finished set, for the summary
         self.events: list[Event] = []
+        self.exercise_pain: int | None = None  # the rating given after stopping for pain
         if first_run:
             for line in PHYSIO_NOTICE:
                 self.announce(0, line)
         else:
-            self._enter(Stage.INSTRUCTIONS)
+            self._begin()
 
     # -- what is happening ---------------------------------------------------------------------
     @property
@@ -208,6 +248,10 @@ class Trainer:
         # One frame may pass through several stages: the frame that ends the set-up check is the set's first.
         if self.stage is Stage.NOTICE and self._stage_elapsed_s() >= NOTICE_S:
             self._notice_done()
+        if self.stage in (Stage.PAIN_BEFORE, Stage.PAIN_AFTER) and self._stage_elapsed_s() >= PAIN_ASK_S:
+            self._answer(None)
+        if self.stage is Stage.ADVICE and self._stage_elapsed_s() >= ADVICE_S:
+            self.stage = Stage.DONE
         if self.stage is Stage.INSTRUCTIONS and self._stage_elapsed_s() >= self.instructions_s:
             self._enter(Stage.SETUP if self.check_setup else Stage.EXERCISE)
             if self.stage is Stage.EXERCISE:
@@ -220,6 +264,16 @@ class Trainer:
 
     def on_key(self, action: Action) -> None:
         if self.stage is Stage.DONE:
+            return
+        if self.stage is Stage.ADVICE:
+            self.stage = Stage.DONE  # read: any key ends the session
+            return
+        if self.stage in (Stage.PAIN_BEFORE, Stage.PAIN_AFTER):
+            self._on_question_key(action)
+            return
+        if action.rating is not None:
+            if self.stage is Stage.PAIN:
+                self._rate_exercise(action.rating)
             return
         if action is Action.QUIT:
             self.finish("quit")
@@ -248,11 +302,81 @@ class Trainer:
         elif action is Action.PAIN:
             self._pain()
 
+    def _on_question_key(self, action: Action) -> None:
+        """The pain question takes a rating, s (or n) to skip, q to skip and end, space to pause its timer."""
+        if action.rating is not None:
+            self._answer(action.rating)
+        elif action in (Action.SKIP, Action.NEXT):
+            self._answer(None)
+        elif action is Action.QUIT:
+            if self.stage is Stage.PAIN_BEFORE:
+                self.finish("quit")
+            else:
+                self._answer(None)
+        elif action is Action.PAUSE:
+            self.paused = not self.paused
+
     # -- stages --------------------------------------------------------------------------------
     def _notice_done(self) -> None:
         if self.on_notice_done is not None:
             self.on_notice_done()
-        self._enter(Stage.INSTRUCTIONS)
+        self._begin()
+
+    def _begin(self) -> None:
+        """The first exercise's instructions, after asking about pain when nobody said yet."""
+        if self.ask_pain and self.pain["before"] is None:
+            self._ask(Stage.PAIN_BEFORE)
+        else:
+            self._enter(Stage.INSTRUCTIONS)
+
+    def _ask(self, stage: Stage) -> None:
+        self.paused = False
+        self._enter(stage)
+        self.cue = Cue(QUESTION, Severity.INFO, self.now_ms or 0)
+        self.announce(self.now_ms or 0, QUESTION)
+        self.voice.say("Pain now, nought to ten?")
+
+    def _answer(self, rating: int | None) -> None:
+        """The pain question answered (None: skipped or timed out); the session goes on or ends."""
+        asked = "before" if self.stage is Stage.PAIN_BEFORE else "after"
+        self.paused = False
+        self.cue = None
+        self.pain[asked] = rating
+        self._save_pain()
+        self.announce(self.now_ms or 0, f"Pain {asked}: {'skipped' if rating is None else rating}")
+        if asked == "before":
+            self._enter(Stage.INSTRUCTIONS)
+        else:
+            self._end_session()
+
+    def _save_pain(self) -> None:
+        self.session.data["pain"] = dict(self.pain)
+        self.session.save()
+
+    def _rate_exercise(self, rating: int) -> None:
+        """A rating after stopping for pain: kept with the exercise it stopped."""
+        self.exercise_pain = rating
+        stopped = [e for e in self.session.data["exercises"] if e.get("ended_by") == "pain"]
+        if stopped:
+            stopped[-1]["pain"] = rating
+            self.session.save()
+        self.announce(self.now_ms or 0, f"Pain {rating} recorded")
+
+    @property
+    def advice(self) -> str | None:
+        """The advice when the pain went up over the session (None when it did not, or was not rated)."""
+        return rise_advice(self.pain["before"], self.pain["after"])
+
+    def _end_session(self) -> None:
+        """The session is over: a rise in pain is said (and shown for a while in the window), then done."""
+        advice = self.advice
+        if advice is None or not self.ask_pain:
+            self.stage = Stage.DONE
+            return
+        self._enter(Stage.ADVICE)
+        self.cue = Cue(advice, Severity.STOP, (self.now_ms or 0) + int(ADVICE_S * 1000))
+        self.announce(self.now_ms or 0, advice)
+        self.voice.say(advice)
 
     def _check_setup(self, frame: PoseFrame, image: np.ndarray, people: int) -> None:
         status = self._setup.update(image, frame, people)
@@ -347,6 +471,7 @@ class Trainer:
         self.announce(t, PAIN_CUE)
         self.voice.say(PAIN_CUE)
         self.paused = False
+        self.exercise_pain = None
         self._enter(Stage.PAIN)
 
     def _end_set(self, ended_by: str) -> None:
@@ -373,19 +498,32 @@ class Trainer:
             self._enter(Stage.INSTRUCTIONS)
 
     def finish(self, ended_by: str) -> None:
-        """End the session: the open set is recorded as ended by `ended_by` (idempotent)."""
+        """End the session: the open set is recorded as ended by `ended_by` (idempotent).
+
+        A session completed or quit after an exercise asks about pain first (with `ask_pain`); one cut
+        short otherwise (time up, camera lost, interrupted) ends at once, and so does a second `finish`.
+        """
         if self.stage is Stage.DONE:
+            return
+        if self.ended_by is not None:  # already asking or advising: end now
+            self.stage = Stage.DONE
             return
         self._end_set(ended_by)
         self.ended_by = ended_by
-        self.stage = Stage.DONE
+        if ended_by not in ASK_AFTER:
+            self.stage = Stage.DONE
+        elif self.ask_pain and self.sets and self.pain["after"] is None:
+            self._ask(Stage.PAIN_AFTER)
+        else:
+            self._end_session()
 
     # -- output --------------------------------------------------------------------------------
     def hud(self) -> Hud:
         now = self.now_ms or 0
         step = self.step
         c = self.counters
-        cue = self.cue if self.cue is not None and (self.cue.until_ms >= now or self.stage is Stage.PAIN) else None
+        asking = self.stage in (Stage.PAIN, Stage.PAIN_BEFORE, Stage.PAIN_AFTER, Stage.ADVICE)
+        cue = self.cue if self.cue is not None and (self.cue.until_ms >= now or asking) else None
         advice = None
         if self.stage is Stage.SETUP:
             # Nothing to change: say so while the check makes sure it stays that way.
@@ -404,16 +542,26 @@ class Trainer:
             countdown = max(0.0, self.instructions_s - self._stage_elapsed_s())
         elif self.stage is Stage.NOTICE:
             countdown = max(0.0, NOTICE_S - self._stage_elapsed_s())
+        elif self.stage in (Stage.PAIN_BEFORE, Stage.PAIN_AFTER):
+            countdown = max(0.0, PAIN_ASK_S - self._stage_elapsed_s())
+        elif self.stage is Stage.ADVICE:
+            countdown = max(0.0, ADVICE_S - self._stage_elapsed_s())
         lines: tuple[str, ...] = ()
         if self.stage is Stage.NOTICE:
             lines = PHYSIO_NOTICE
         elif self.stage is Stage.INSTRUCTIONS:
             lines = step.instructions_for(self.settings)
         elif self.stage is Stage.PAIN:
-            lines = PAIN_LINES
+            rated = () if self.exercise_pain is None else (f"Pain {self.exercise_pain} recorded.",)
+            lines = PAIN_LINES + rated
+        elif self.stage in (Stage.PAIN_BEFORE, Stage.PAIN_AFTER):
+            lines = PAIN_QUESTION_LINES
+        elif self.stage is Stage.ADVICE:
+            lines = (self.advice or "", "Press any key to finish.")
         banner = self.banner[0] if self.banner and self.banner[1] >= now else None
         return Hud(
-            stage=str(self.stage), title=step.title, step_number=self.index + 1, steps=len(self.steps),
+            stage=str(self.stage), title=step.title, steps=len(self.steps),
+            step_number=min(self.index, len(self.steps) - 1) + 1,  # the session's end still names the last
             reps=c.reps, reps_target=step.targets.reps,
             by_side=dict(c.by_side) if step.targets.alternating_sides else None,
             hold_s=hold_s, hold_target=_hold_target(step), breath=breath, last_hold_s=c.last_hold_s,

@@ -42,7 +42,7 @@ KEYS_HINT = "space pause    n next    r redo    p pain, stop    q quit"
 class Hud:
     """Everything the display shows besides the camera image and the skeleton."""
 
-    stage: str  # notice, instructions, setup, exercise, pain, done
+    stage: str  # notice, pain_before, instructions, setup, exercise, pain, pain_after, advice, done
     title: str
     step_number: int
     steps: int
@@ -215,6 +215,10 @@ def draw_keys(img: np.ndarray) -> None:
     _text(img, KEYS_HINT, ((width - w) // 2, height - 8), 0.6, GREY, 1)
 
 
+PANEL_HEADINGS = {"notice": "Before you start", "pain": "Stopped for pain", "pain_before": "Before you start",
+                  "pain_after": "Session over", "advice": "Your pain went up"}
+
+
 def draw_panel(img: np.ndarray, hud: Hud) -> None:
     """Instructions before an exercise (or the first-run notice): the routine's own words."""
     if not hud.lines:
@@ -222,8 +226,8 @@ def draw_panel(img: np.ndarray, hud: Hud) -> None:
     height, width = img.shape[:2]
     y0, y1 = TOP_BAR_H, height - KEYS_BAR_H - CUE_BAR_H
     _shade(img, 0, y0, width, y1, alpha=0.8)
-    heading = {"notice": "Before you start", "pain": "Stopped for pain"}.get(hud.stage, f"Next: {hud.title}")
-    _text(img, heading, (60, y0 + 55), 1.3, (60, 60, 255) if hud.stage == "pain" else YELLOW, 3)
+    heading = PANEL_HEADINGS.get(hud.stage, f"Next: {hud.title}")
+    _text(img, heading, (60, y0 + 55), 1.3, (60, 60, 255) if hud.stage in ("pain", "advice") else YELLOW, 3)
     y = y0 + 110
     for line in hud.lines:
         for part in wrap(line, BODY_SCALE, 2, width - 120):
@@ -271,7 +275,8 @@ def draw_hud(image: np.ndarray, pose: PoseFrame | None, hud: Hud, size: tuple[in
     return canvas
 
 
-KEYS = {ord(" "): "pause", ord("n"): "next", ord("r"): "redo", ord("p"): "pain", ord("q"): "quit", 27: "quit"}
+KEYS = {ord(" "): "pause", ord("n"): "next", ord("r"): "redo", ord("p"): "pain", ord("q"): "quit", 27: "quit",
+        ord("s"): "skip", ord("t"): "10", **{ord(str(n)): str(n) for n in range(10)}}  # s, 0-9, t: the pain scale
 
 
 class Window:

@@ -10,6 +10,8 @@ of each exercise's recording unless named ``*_at``, which are ISO times)::
     session:   id, folder, name, notes, started_at, ended_at, duration_s (recorded exercise time),
                wall_clock_s (started_at to ended_at), complete (bool),
                problems [str], has_pose (bool), profile {}
+    pain:      {before, after (0-10, null when not rated), change (after - before, or null),
+                advice (str when the pain went up by 2 or more, else null)}
     summary:   [{index, exercise, title, target, reps_done, reps_status ("met"|"below"|"above"|"unknown"),
                  by_side {side: n}, mean_hold_s, faults, in_view (share of frames with a pose),
                  complete (false: the exercise was cut short or a file is damaged)}]

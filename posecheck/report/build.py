@@ -14,6 +14,7 @@ import numpy as np
 import posecheck
 from posecheck.events import Event, EventKind, Severity
 from posecheck.landmarks import PoseFrame
+from posecheck.pain import rise, rise_advice
 from posecheck.report import focus, images, signals
 from posecheck.report.targets import Targets, targets_for, title
 from posecheck.session import ExerciseRecord, Session
@@ -72,12 +73,19 @@ def build_report(session: Session, signal_choices: Mapping[str, SignalChoice] | 
                 "has_pose": session.has_pose,
                 "profile": session.profile,
             },
+            "pain": _pain(session),
             "summary": [_summary_row(e) for e in exercises],
             "exercises": exercises,
             "focus": focus.things_to_focus_on(exercises, session.has_pose),
         }
     )
     return report
+
+
+def _pain(session: Session) -> dict[str, Any]:
+    """The 0-10 ratings before and after (null: not rated), the change, and the advice a rise brings."""
+    before, after = session.pain["before"], session.pain["after"]
+    return {"before": before, "after": after, "change": rise(before, after), "advice": rise_advice(before, after)}
 
 
 def _duration(exercises: list[dict[str, Any]]) -> float | None:

@@ -59,7 +59,8 @@ h3 { font-size: 17px; margin: 22px 0 8px; color: var(--ink); }
   white-space: pre-wrap; }
 .banner { border-radius: 8px; padding: 12px 16px; margin: 0 0 18px; }
 .banner.incomplete { background: var(--warn-bg); border: 1px solid #f0d39b; }
-.banner.nopose { background: var(--bad-bg); border: 1px solid #efb7b2; }
+.banner.nopose, .banner.pain-up { background: var(--bad-bg); border: 1px solid #efb7b2; }
+.pain { margin: 8px 0 0; }
 .banner ul { margin: 6px 0 0; padding-left: 20px; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 18px 20px;
   margin-bottom: 20px; }
@@ -136,7 +137,14 @@ TEMPLATE = """<!DOCTYPE html>
     <span>{{ r.exercises | length }} exercise{{ "" if r.exercises | length == 1 else "s" }}</span>
   </div>
   {% if s.notes %}<p class="notes">{{ s.notes }}</p>{% endif %}
+  {% if r.pain.before is not none or r.pain.after is not none %}
+  <p class="pain" id="pain">Pain (0-10): <b>before {{ r.pain.before if r.pain.before is not none else "not rated" }}</b>,
+    <b>after {{ r.pain.after if r.pain.after is not none else "not rated" }}</b></p>
+  {% endif %}
 </header>
+{% if r.pain.advice %}
+<section class="banner pain-up" id="pain-advice"><strong>{{ r.pain.advice }}.</strong></section>
+{% endif %}
 
 {% if not s.complete %}
 <section class="banner incomplete" id="incomplete">
