@@ -163,6 +163,10 @@ class Exercise:
     # seen adds to its reason.
     paced: Callable[[], Counter] | None = None
     pace_after_s: float = 0.0
+    # Where the frames carry it (video: posecheck.lumbar), a movement the picture shows better than the
+    # landmarks, and its counter: used instead of `signal` and `counter` from calibration on.
+    picture_signal: Callable[[Body], float | None] | None = None
+    picture_counter: Callable[[], Counter] | None = None
     pace_cue: str = ""
     unseen_hint: str = ""
 
@@ -195,10 +199,10 @@ class _Window:
 
 @dataclass(frozen=True)
 class _Seen:
-    """One smoothed frame before calibration: (xy, z, visible, outline), or None when nobody was seen."""
+    """One smoothed frame before calibration: (xy, z, visible, outline, lumbar), or None when nobody was seen."""
 
     t: float
-    pose: tuple[np.ndarray, np.ndarray, np.ndarray, float] | None
+    pose: tuple[np.ndarray, np.ndarray, np.ndarray, float, float] | None
 
 
 @dataclass
@@ -222,6 +226,8 @@ class ExerciseRun:
         self.exercise = exercise
         self.settings = settings
         self.live = live  # someone is exercising in front of the camera now: the app may pace them
+        self._signal_of = exercise.signal  # the picture's signal instead, once calibration finds it
+        self._by_picture = False
         self.checks = tuple(c for c in exercise.checks if c.setting is None or settings.get(c.setting))
         self.smoother = LandmarkSmoother()
         self.calibrator = Calibrator(exercise.start_position, exercise.core)
@@ -331,9 +337,19 @@ class ExerciseRun:
 
     def _new_counter(self) -> Counter:
         ex = self.exercise
+        seen = ex.picture_counter() if self._by_picture and ex.picture_counter else ex.counter()
         if self.live and ex.paced is not None:
-            return PacedWhenUnseen(ex.counter(), ex.paced, ex.pace_after_s)
-        return ex.counter()
+            return PacedWhenUnseen(seen, ex.paced, ex.pace_after_s)
+        return seen
+
+    def _choose_signal(self, lumbar: float) -> None:
+        """At calibration: count from the picture's signal when the frames carry it."""
+        ex = self.exercise
+        by_picture = ex.picture_signal is not None and ex.picture_counter is not None and math.isfinite(lumbar)
+        if by_picture != self._by_picture:
+            self._by_picture = by_picture
+            self._signal_of = ex.picture_signal if by_picture and ex.picture_signal else ex.signal
+            self.counter = self._new_counter()
 
     def _count(self, t: float, signal: float | None, in_start: bool | None, out: list[Event]) -> None:
         transitions = self.counter.update(t, signal, in_start)
@@ -355,7 +371,7 @@ class ExerciseRun:
             self._count(t, None, in_start, out)
             return
         in_start = self.exercise.start_position(body)
-        signal = self.exercise.signal(body)
+        signal = self._signal_of(body)
         self.signal = signal
         if self._await_rest:
             if not (in_start and signal is not None and signal <= self.exercise.rest_level):
@@ -395,12 +411,13 @@ class ExerciseRun:
             # A pose with nothing visible in it is "cannot see you", not also "not in the start position".
             self._watch_start_position(t, bool(visible.any()) and not in_start, out)
             seen = self.calibrator.provisional_body(xy, z, frame.visibility, visible).visible(*self.exercise.core)
-            self._remember(_Seen(t, (xy, z, visible, frame.torso_outline)), in_start)
+            self._remember(_Seen(t, (xy, z, visible, frame.torso_outline, frame.lumbar)), in_start)
             if calib is None:
                 self._ask_for_rest(t, out)
                 return seen, None
             self.calibration = calib
             self.rest = calib.rest.copy()
+            self._choose_signal(frame.lumbar)
             out.append(self._event(EventKind.CALIBRATED, t, detail=(
                 f"head towards the image {'right' if calib.facing > 0 else 'left'}, "
                 f"{calib.near} side nearer the camera, torso {calib.scale_px:.0f} px, "
@@ -410,14 +427,14 @@ class ExerciseRun:
             self._before.clear()
             self._settled_once = False
             return seen, None
-        return self._calibrated_body(xy, z, visible, frame.torso_outline)
+        return self._calibrated_body(xy, z, visible, frame.torso_outline, frame.lumbar)
 
     def _calibrated_body(self, xy: np.ndarray, z: np.ndarray, visible: np.ndarray,
-                         outline: float) -> tuple[bool, Body | None]:
+                         outline: float, lumbar: float = float("nan")) -> tuple[bool, Body | None]:
         calib = self.calibration
         assert calib is not None
         body = Body(calib.body(xy), visible, z / calib.scale_px, calib.near, self.rest, calib.scale_px,
-                    calib.rest, calib.rest_depth, outline)
+                    calib.rest, calib.rest_depth, outline, lumbar)
         if not body.visible(*self.exercise.core):
             return False, None
         return True, body

@@ -84,6 +84,7 @@ class PoseFrame:
     - `world`: (33, 3) metres, origin between the hips (MediaPipe's world landmarks).
     - `torso_outline`: how high the torso's upper outline stands above the hip-to-shoulder line at its
       lowest, in torso lengths, from MediaPipe's segmentation mask (posecheck.silhouette); NaN: none.
+    - `lumbar`: the lower back's movement across the body (posecheck.lumbar), torso lengths; NaN: none.
     An empty frame has arrays of length 0.
     """
 
@@ -94,6 +95,7 @@ class PoseFrame:
     presence: np.ndarray = field(repr=False)
     world: np.ndarray = field(repr=False)
     torso_outline: float = math.nan
+    lumbar: float = math.nan  # the lower back's band-passed movement (posecheck.lumbar); NaN: not measured
 
     def __post_init__(self) -> None:
         n = len(self.image)
@@ -106,6 +108,7 @@ class PoseFrame:
         object.__setattr__(self, "image_size", (int(self.image_size[0]), int(self.image_size[1])))
         object.__setattr__(self, "timestamp_ms", int(self.timestamp_ms))
         object.__setattr__(self, "torso_outline", float(self.torso_outline))
+        object.__setattr__(self, "lumbar", float(self.lumbar))
 
     @classmethod
     def empty(cls, timestamp_ms: int, image_size: tuple[int, int]) -> PoseFrame:

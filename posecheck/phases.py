@@ -7,10 +7,13 @@ Hysteresis (separate enter and exit levels) and minimum durations keep jitter fr
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
+
+import numpy as np
 
 
 class Phase(StrEnum):
@@ -724,3 +727,39 @@ class PacedWhenUnseen:
             self.pacing, self.changed, self._rocked = False, True, True
             return done
         return self._pacer.update(t, signal, in_start)
+
+
+@dataclass
+class CycleCounter:
+    """Rocks as full cycles of a signal about zero (a band-passed movement): one end past +T or -T begins
+    a rock (Started), the other end completes it; in continuous rocking the next end begins the next.
+    T is `share` of the signal's recent size (95th percentile of |signal| over `window_s`), never below
+    `floor` (the signal's size lying still), so small and large rocks count alike and stillness none."""
+
+    floor: float
+    share: float
+    window_s: float = 20.0
+    phase: Phase = Phase.REST
+    _end: int = 0  # the last end reached: +1, -1, or 0 before any
+    _started: float = 0.0
+    _peak: float = 0.0
+    _recent: deque[tuple[float, float]] = field(default_factory=deque)
+
+    def update(self, t: float, signal: float | None, in_start: bool | None = None) -> list[Transition]:
+        if signal is None:
+            return []
+        self._recent.append((t, abs(signal)))
+        while t - self._recent[0][0] > self.window_s:
+            self._recent.popleft()
+        size = float(np.percentile([v for _, v in self._recent], 95))
+        threshold = max(self.floor, self.share * size)
+        self._peak = max(self._peak, abs(signal))
+        end = 1 if signal > threshold else -1 if signal < -threshold else 0
+        if end == 0 or end == self._end:
+            return []
+        self._end = end
+        if self.phase is Phase.REST:
+            self.phase, self._started, self._peak = Phase.OUT, t, abs(signal)
+            return [Started(t)]
+        self.phase = Phase.REST
+        return [Completed(t, self._started, None, self._peak)]

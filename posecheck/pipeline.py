@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from posecheck.landmarks import PoseFrame
+from posecheck.lumbar import LumbarFlow
 from posecheck.models import DEFAULT_VARIANT, ResolvedModel, resolve_model
 from posecheck.pose import SEARCH_EVERY_MS, PoseEstimator
 from posecheck.progress import progress
@@ -35,6 +36,17 @@ def needs_mask(exercise: str | None) -> bool:
 
 
 @functools.cache
+def needs_lumbar(exercise: str | None) -> bool:
+    """Whether the exercise counts from the lower back's movement in the picture (posecheck.lumbar; a rule
+    module says so with `USES_LUMBAR = True`). No exercise named: yes, as for the outline."""
+    if exercise is None:
+        return True
+    import exercise_rules
+
+    return bool(getattr(exercise_rules.get(exercise), "USES_LUMBAR", False))
+
+
+@functools.cache
 def search_every_ms(exercise: str | None) -> int:
     """How often the pose stage runs MediaPipe's person detector (two poses) for `exercise`: on every
     frame for a rule module that says `DETECT_EVERY_FRAME = True` (its checks misread a pose tracked
@@ -47,10 +59,12 @@ def search_every_ms(exercise: str | None) -> int:
     return 0 if getattr(exercise_rules.get(exercise), "DETECT_EVERY_FRAME", False) else SEARCH_EVERY_MS
 
 
-def estimate(frames: Iterator[Frame], estimator: PoseEstimator) -> Iterator[PoseFrame]:
-    """pose: one PoseFrame per camera frame."""
+def estimate(frames: Iterator[Frame], estimator: PoseEstimator, lumbar: LumbarFlow | None = None
+             ) -> Iterator[PoseFrame]:
+    """pose: one PoseFrame per camera frame (with the lower back's movement when `lumbar` is given)."""
     for frame in frames:
-        yield estimator.detect(frame.image, frame.timestamp_ms)
+        pose = estimator.detect(frame.image, frame.timestamp_ms)
+        yield pose if lumbar is None else lumbar(frame.image, pose)
 
 
 def header_for(source: Source, model: ResolvedModel) -> RecordingHeader:
@@ -77,6 +91,6 @@ def poses(spec: str, variant: str = DEFAULT_VARIANT, model: str | Path | None = 
                                          search_every_ms=search) as estimator:
             frames = progress(source.frames(), source.frame_count, Path(source.description).name,
                               enabled=show_progress and not source.live)
-            yield from estimate(frames, estimator)
+            yield from estimate(frames, estimator, LumbarFlow() if needs_lumbar(exercise) else None)
 
     return header_for(source, resolved), run()

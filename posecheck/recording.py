@@ -92,6 +92,8 @@ def frame_to_dict(frame: PoseFrame) -> dict[str, Any]:
     }
     if math.isfinite(frame.torso_outline):
         out["outline"] = _finite(frame.torso_outline)
+    if math.isfinite(frame.lumbar):
+        out["lumbar"] = round(float(frame.lumbar), 7)  # thousandths of a torso length: more digits
     return out
 
 
@@ -107,6 +109,7 @@ def frame_from_dict(data: dict[str, Any], image_size: tuple[int, int]) -> PoseFr
         [0.0 if v is None else v for v in data["presence"]],
         data["world"],
         math.nan if data.get("outline") is None else data["outline"],
+        math.nan if data.get("lumbar") is None else data["lumbar"],
     )
 
 

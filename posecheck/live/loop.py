@@ -20,11 +20,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from posecheck.landmarks import PoseFrame
 from posecheck.live.trainer import Action, Trainer
 from posecheck.live.window import Window, draw_hud
+from posecheck.lumbar import LumbarFlow
 from posecheck.native import quiet_stderr
-from posecheck.pipeline import needs_mask, search_every_ms
+from posecheck.pipeline import needs_lumbar, needs_mask, search_every_ms
 from posecheck.pose import PoseEstimator
 from posecheck.sources import Frame, Source
 
@@ -146,6 +149,17 @@ class LiveLoop:
         self.clock = clock
         self.stats = LoopStats()
         self.last_pose: PoseFrame | None = None
+        self._lumbar: tuple[str, LumbarFlow] | None = None  # the lower back's movement, for the exercise on
+
+    def _with_lumbar(self, pose: PoseFrame, image: np.ndarray) -> PoseFrame:
+        """The pose with the lower back's movement, for an exercise that counts from it (a new video's
+        state for each exercise the routine moves to)."""
+        exercise = self.trainer.step.exercise
+        if not needs_lumbar(exercise):
+            return pose
+        if self._lumbar is None or self._lumbar[0] != exercise:
+            self._lumbar = (exercise, LumbarFlow())
+        return self._lumbar[1](image, pose)
 
     def run(self) -> str:
         """Why it ended: the trainer's reason ("completed", "quit", ...), "time_up" or "camera_lost"."""
@@ -169,7 +183,8 @@ class LiveLoop:
                     if pose is not None and pose is not self.last_pose and (
                             pose.timestamp_ms >= in_flight.frame.timestamp_ms):
                         self.stats.inference_ms.append((self.clock() - sent_at) * 1000)
-                        self.trainer.on_pose(pose, in_flight.frame.image, self.estimator.people_seen)
+                        self.trainer.on_pose(self._with_lumbar(pose, in_flight.frame.image), in_flight.frame.image,
+                                             self.estimator.people_seen)
                         self.stats.latencies_ms.append((self.clock() - in_flight.at) * 1000)
                         self.stats.inferred += 1
                         self.last_pose = pose
