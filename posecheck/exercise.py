@@ -256,6 +256,11 @@ class ExerciseRun:
 
     # -- public -------------------------------------------------------------------------------
     @property
+    def signal_source(self) -> Callable[[Body], float | None]:
+        """The function this run counts reps from: the exercise's signal, or its picture signal."""
+        return self._signal_of
+
+    @property
     def rep_number(self) -> int:
         """The rep under way, or the next one when at rest (1-based)."""
         return len(self.reps) + 1

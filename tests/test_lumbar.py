@@ -76,3 +76,13 @@ def test_a_signal_under_the_floor_counts_nothing():
     t = np.arange(600) / 15
     counter = CycleCounter(floor=0.0025, share=0.3)
     assert not [c for ti in t for c in counter.update(float(ti), 0.002 * math.sin(ti))]
+
+
+def test_the_reports_plot_names_the_movement_the_reps_were_counted_on():
+    from posecheck.report.signals import rules_series
+
+    counted = rules_series("pelvic_tilts", poses(ROCKS), {})
+    assert counted is not None
+    values, label, unit = counted
+    assert (label, unit) == ("Lower back movement", "torso lengths")
+    assert np.isfinite(values).mean() > 0.9

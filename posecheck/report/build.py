@@ -310,9 +310,8 @@ def _signal(
     replay = choice is None and len(frames) <= signals.REPLAY_MAX_FRAMES
     counted = signals.rules_series(record.exercise, frames, profile) if replay else None
     if counted is not None:
-        values, label = counted
-        signal = signals.Signal("rules", f"{label}: the movement counted as reps",
-                                signals.rules_signal_unit(record.exercise), lambda f, s: np.nan)
+        values, label, unit = counted
+        signal = signals.Signal("rules", f"{label}: the movement counted as reps", unit, lambda f, s: np.nan)
     else:
         signal = signals.resolve_signal(record.exercise, choice)
         values = signals.series(frames, signal, side)

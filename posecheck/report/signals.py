@@ -125,9 +125,10 @@ def series(frames: Sequence[PoseFrame], signal: Signal, side: str) -> np.ndarray
     return np.array([signal.measure(f, side) if f.has_pose else np.nan for f in frames], dtype=float)
 
 
-def rules_series(exercise: str, frames: Sequence[PoseFrame], profile: dict) -> tuple[np.ndarray, str] | None:
-    """The movement the exercise's rules count reps on, per frame, and its description; None when the
-    exercise is unknown or its rules measure no movement (a timer counts instead)."""
+def rules_series(exercise: str, frames: Sequence[PoseFrame], profile: dict) -> tuple[np.ndarray, str, str] | None:
+    """The movement the exercise's rules count reps on, per frame, its description and unit; None when the
+    exercise is unknown or its rules measure no movement (a timer counts instead). The rules may count
+    from the picture (pelvic tilts on video) or from the landmarks: the one they used is named."""
     import exercise_rules
 
     try:
@@ -143,12 +144,11 @@ def rules_series(exercise: str, frames: Sequence[PoseFrame], profile: dict) -> t
             values[i] = run.signal
     if not np.isfinite(values).any():
         return None
-    return values, module.EXERCISE.signal.__name__.replace("_", " ").capitalize()
+    used = run.signal_source
+    return values, used.__name__.replace("_", " ").capitalize(), signal_unit(used)
 
 
-def rules_signal_unit(exercise: str) -> str:
-    """The unit the exercise's movement signal says it is in (its docstring), or ''."""
-    import exercise_rules
-
-    doc = exercise_rules.get(exercise).EXERCISE.signal.__doc__ or ""
+def signal_unit(signal: Callable) -> str:
+    """The unit a movement signal says it is in (its docstring), or ''."""
+    doc = signal.__doc__ or ""
     return "torso lengths" if "torso lengths" in doc else "°" if "degrees" in doc else ""
