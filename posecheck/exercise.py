@@ -163,12 +163,13 @@ class Exercise:
     # seen adds to its reason.
     paced: Callable[[], Counter] | None = None
     pace_after_s: float = 0.0
-    # Where the frames carry it (video: posecheck.lumbar), a movement the picture shows better than the
-    # landmarks, and its counter: used instead of `signal` and `counter` from calibration on.
-    picture_signal: Callable[[Body], float | None] | None = None
-    picture_counter: Callable[[], Counter] | None = None
     pace_cue: str = ""
     unseen_hint: str = ""
+    # Where the frames carry it (video: posecheck.lumbar), a movement the picture shows better than the
+    # landmarks, and its counter: used instead of `signal` and `counter` from calibration on. (`rest_level`
+    # stays in the landmark signal's unit: the picture's signal, a few thousandths, is always under it.)
+    picture_signal: Callable[[Body], float | None] | None = None
+    picture_counter: Callable[[], Counter] | None = None
 
     def check(self, name: str) -> Check:
         for c in self.checks:
