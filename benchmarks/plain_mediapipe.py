@@ -23,6 +23,10 @@ mask always) as a third alternating run.
 
 (2026-12-03, the search every second: lite back extensions 0.89, full 0.95; 2026-12-04 without `--before`,
 every 2 s: 0.92 and 0.94; every second: 0.91 and 0.92.)
+2 cores, idle, 2026-12-05, pelvic tilts with the lower back's optical flow (posecheck.lumbar) that
+`analyze` and `live` add for them since then: lite 0.77 (0.75), full 0.82 (0.79) of plain MediaPipe
+(62.7 and 49.1 fps; back extensions in the same runs 0.92 and 0.95): the flow costs about 3 ms a frame at
+640x480.
 The same machine under others' load (5-9) gave wall-clock ratios from 0.59 to 1.15 and CPU-time ratios of
 0.94 / 0.73 / 0.91 / 0.81: read wall-clock figures only from an idle machine.
 """
@@ -39,9 +43,10 @@ import cv2
 import numpy as np
 
 import exercise_rules
+from posecheck.lumbar import LumbarFlow
 from posecheck.models import resolve_model
 from posecheck.native import quiet_stderr
-from posecheck.pipeline import estimate, needs_mask, search_every_ms
+from posecheck.pipeline import estimate, needs_lumbar, needs_mask, search_every_ms
 from posecheck.pose import PoseEstimator
 from posecheck.sources import Frame, open_source
 
@@ -93,7 +98,8 @@ def posecheck_fps(frames: list[Frame], model: Path, exercise: str, before: bool 
         "needs_mask": needs_mask(exercise), "search_every_ms": search_every_ms(exercise)}
     with PoseEstimator(model, mode="video", **policy) as estimator:
         clock = Clock()
-        for pose in estimate(iter(frames), estimator):
+        lumbar = LumbarFlow() if needs_lumbar(exercise) and not before else None  # as `analyze` and `live` add it
+        for pose in estimate(iter(frames), estimator, lumbar):
             run.update(pose)
         return clock.fps(len(frames))
 
