@@ -19,6 +19,7 @@ from typing import Any
 
 from posecheck.errors import PosecheckError
 from posecheck.history.store import open_history
+from posecheck.pain import ratings
 from posecheck.plan_command import parse_day
 from posecheck.report.targets import Targets
 from posecheck.session import SESSION_FILE, SessionError, load_session
@@ -43,7 +44,8 @@ def counts_text(counts: dict[str, int]) -> str:
     return ";".join(f"{name}:{n}" for name, n in sorted(counts.items()))
 
 
-def rows_from_report(report: dict[str, Any], folder: Path | None, pain: tuple[Any, Any]) -> list[dict[str, Any]]:
+def rows_from_report(report: dict[str, Any], folder: Path | None, pain: tuple[int | None, int | None]
+                     ) -> list[dict[str, Any]]:
     """The rows of one session from its report's content."""
     session = report["session"]
     day = local_day(session.get("started_at"))
@@ -102,13 +104,14 @@ def rows_from_history(db: sqlite3.Connection, session: sqlite3.Row) -> list[dict
     return rows
 
 
-def pain_ratings(folder: Path) -> tuple[Any, Any]:
-    """(before, after) when the session recorded pain ratings (`"pain": {"before": n, "after": n}`)."""
+def pain_ratings(folder: Path) -> tuple[int | None, int | None]:
+    """(before, after) when the session recorded pain ratings, read as the report reads them (posecheck.pain)."""
     try:
-        pain = json.loads((folder / SESSION_FILE).read_text(encoding="utf-8")).get("pain")
-    except (OSError, ValueError, AttributeError):
+        data = json.loads((folder / SESSION_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return None, None
-    return (pain.get("before"), pain.get("after")) if isinstance(pain, dict) else (None, None)
+    rated = ratings(data.get("pain") if isinstance(data, dict) else None)
+    return rated["before"], rated["after"]
 
 
 def session_report(folder: Path) -> dict[str, Any] | None:
