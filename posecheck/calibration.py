@@ -29,6 +29,8 @@ CALIBRATION_S = 1.0
 # judged). People who begin still calibrate after CALIBRATION_S as before.
 BRIEF_REST_S = 0.4
 WAITED_S = 2.5
+# A pass through the rest pose at least this long can stand for a rest (see Calibrator._passed).
+PASS_S = 0.2
 # Still enough: the torso and knees move less than this many torso lengths per second.
 STILL_SPEED = 0.35
 # The head turned towards the camera (to look at the screen beside the mat): the ears this much further
@@ -156,19 +158,28 @@ class Body:
         return now - float(self.rest_depth[self.index(than)] - self.rest_depth[self.index(name)])
 
 
+Sample = tuple[float, np.ndarray, np.ndarray, np.ndarray]  # t, xy, z, visibility
+
+
 class Calibrator:
     """Collects frames while the body is still in the start position; returns a `Calibration` once
-    it has `CALIBRATION_S` of them (`BRIEF_REST_S` once the person has waited `WAITED_S` there)."""
+    it has `CALIBRATION_S` of them (`BRIEF_REST_S` once the person has waited `WAITED_S` there).
+    `rest_pose`, where given, narrows which still frames may become the rest: a held rep can pass for
+    the start position (a small rock back on all fours still has hands and knees down)."""
 
-    def __init__(self, in_start_position: Callable[[Body], bool], core: tuple[str, ...]) -> None:
+    def __init__(self, in_start_position: Callable[[Body], bool], core: tuple[str, ...],
+                 rest_pose: Callable[[Body], bool] | None = None) -> None:
         self.in_start_position = in_start_position
         self.core = core
-        self.samples: list[tuple[float, np.ndarray, np.ndarray, np.ndarray]] = []
+        self.rest_pose = rest_pose
+        self.samples: list[Sample] = []
+        self._pass: list[Sample] = []  # frames in the rest pose since the body last came into it
         self.in_start_s = 0.0  # time seen in the start position so far, still or not
         self._last_t: float | None = None
 
     def reset(self) -> None:
         self.samples.clear()
+        self._pass = []
         self.in_start_s, self._last_t = 0.0, None
 
     def still_s(self) -> float:
@@ -192,11 +203,17 @@ class Calibrator:
         body = self.provisional_body(xy, z_norm, visibility, visible)
         ok = body.visible(*self.core) and self.in_start_position(body)
         last, self._last_t = self._last_t, t
+        frame = (t, xy.copy(), z_norm.copy(), visibility.copy())
         if not ok:
             self.samples.clear()
-            return None, False
+            return self._passed(t), False
         if last is not None:
             self.in_start_s += min(max(t - last, 0.0), 0.25)
+        if self.rest_pose is not None and not self.rest_pose(body):
+            self.samples.clear()
+            return self._passed(t), True
+        if self.rest_pose is not None:
+            self._pass.append(frame)
         if self.samples:
             t0, xy0, _, _ = self.samples[-1]
             dt = max(t - t0, 1e-3)
@@ -204,17 +221,28 @@ class Calibrator:
             speed = float(np.max(np.linalg.norm(xy[idx] - xy0[idx], axis=1))) / body.scale_px / dt
             if speed > STILL_SPEED:
                 self.samples.clear()
-        self.samples.append((t, xy.copy(), z_norm.copy(), visibility.copy()))
+        self.samples.append(frame)
         if self.samples[-1][0] - self.samples[0][0] < self.rest_needed_s():
             return None, True
-        xys = np.stack([s[1] for s in self.samples])
-        zs = np.stack([s[2] for s in self.samples])
-        vis = np.stack([s[3] for s in self.samples])
+        return self._calibrate(self.samples, t), True
+
+    def _passed(self, t: float) -> Calibration | None:
+        """The body just left the rest pose. Someone moving in one continuous rhythm never rests in it:
+        once they have waited `WAITED_S`, the pass through it (at least `PASS_S`) is the rest."""
+        frames, self._pass = self._pass, []
+        if self.in_start_s < WAITED_S or not frames or frames[-1][0] - frames[0][0] < PASS_S:
+            return None
+        return self._calibrate(frames, t)
+
+    def _calibrate(self, samples: list[Sample], t: float) -> Calibration:
+        xys = np.stack([s[1] for s in samples])
+        zs = np.stack([s[2] for s in samples])
+        vis = np.stack([s[3] for s in samples])
         med = np.median(xys, axis=0)
         facing, near, scale = guess_orientation(med, np.median(zs, axis=0), vis.mean(axis=0))
         origin = (med[Landmark.LEFT_HIP] + med[Landmark.RIGHT_HIP]) / 2
         rest = to_body(med, origin, scale, facing)
         calib = Calibration(round(t * 1000), facing, near, scale, origin, rest, np.median(zs, axis=0) / scale,
-                            self.samples[-1][0] - self.samples[0][0])
+                            samples[-1][0] - samples[0][0])
         self.reset()
-        return calib, True
+        return calib

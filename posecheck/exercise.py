@@ -37,6 +37,9 @@ NOT_IN_START_S = 2.0
 REPLAY_S = 20.0
 # ... from the first moment they were still there this long: getting down ends in the start position too.
 SETTLED_S = 0.25
+# Frames out of the start position are kept for replay for this long after the last one in it: the first
+# rep may leave the start position (a heels stretch rocked back past it) and come back.
+OUT_KEPT_S = 10.0
 # Up past an exercise's torso or hip limit this long: the person has left the position (getting up at the
 # end, sitting up, rolling over), and is counted and judged as unseen meanwhile.
 LEAVE_S = 0.3
@@ -145,8 +148,10 @@ class Exercise:
     start_position: Callable[[Body], bool]
     signal: Callable[[Body], float | None]  # the movement that drives counting, 0 at rest
     counter: Callable[[], Counter]
+    # Which still start positions calibration may take as the rest (None: any); see Calibrator.
+    rest_pose: Callable[[Body], bool] | None = None
     side: Callable[[Body], float | None] | None = None  # > 0: towards the camera side; < 0: away
-    rest_level: float = 0.0  # the signal must be below this for the rest reference to follow
+    rest_level: float = 0.0  # the signal must be below this (and the body still) for the rest to follow
     rest_follow_s: float = 1.5  # how quickly the rest reference follows the body at rest
     settings: tuple[str, ...] = ()  # profile settings it understands (e.g. "knee_problem")
     # Said when the person is in the start position but never still long enough to calibrate.
@@ -231,7 +236,7 @@ class ExerciseRun:
         self._by_picture = False
         self.checks = tuple(c for c in exercise.checks if c.setting is None or settings.get(c.setting))
         self.smoother = LandmarkSmoother()
-        self.calibrator = Calibrator(exercise.start_position, exercise.core)
+        self.calibrator = Calibrator(exercise.start_position, exercise.core, exercise.rest_pose)
         self.counter = self._new_counter()
         self.calibration: Calibration | None = None
         self.rest: np.ndarray | None = None
@@ -243,6 +248,7 @@ class ExerciseRun:
         self._waiting_said: float | None = None  # when the last "hold still" was said
         self._before: deque[_Seen] = deque()  # frames in the start position before calibration
         self._settled_once = False  # the person has been still in the start position, if briefly
+        self._in_start_at = -math.inf  # when they were last seen in it, before calibration
         self._up_since: float | None = None  # past the torso or hip limit since
         self._held: list[Event] = []  # faults raised while rising: said if the person comes back
         self._ever_seen = False
@@ -396,9 +402,13 @@ class ExerciseRun:
                 self._side_votes += vote * max(signal, 0.0)
         at_rest = self.counter.phase is Phase.REST
         self._watch_start_position(t, at_rest and not in_start, out)
-        if at_rest and in_start and signal is not None and signal <= self.exercise.rest_level:
-            self._follow_rest(body, dt)
         still = self._still(body, t)
+        # The rest follows a still body, or one `rest_level` further from the rep than the rest is (a
+        # rest taken mid-rep; with no level, as in paced holds, any body at rest): following a slow
+        # movement towards the rep would swallow a slow, small rep.
+        if (at_rest and in_start and signal is not None and signal <= self.exercise.rest_level
+                and (still or signal <= -self.exercise.rest_level)):
+            self._follow_rest(body, dt)
         settled = signal is not None and signal <= self.exercise.rest_level and still
         self._judge(body, dt, t, out, settled)
 
@@ -449,9 +459,14 @@ class ExerciseRun:
         """Keep the frames since the person settled in the start position (if only for a moment: lying
         down ends in it too), to judge once calibrated."""
         if not in_start:
+            # Out of it for a rep's hold, they come back and it is their first rep; longer, they left.
+            if self._settled_once and seen.t - self._in_start_at <= OUT_KEPT_S:
+                self._before.append(seen)
+                return
             self._before.clear()
             self._settled_once = False
             return
+        self._in_start_at = seen.t
         if not self._settled_once:
             if self.calibrator.still_s() < SETTLED_S:
                 return
