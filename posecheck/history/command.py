@@ -1,15 +1,18 @@
-"""`posecheck history`: your sessions as a table, and a progress plot."""
+"""`posecheck history`: your sessions as tables (sets, sessions with pain and report, weeks against the plan,
+streak), and a progress plot."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 
 from posecheck.errors import PosecheckError
-from posecheck.history import progress
+from posecheck.history import programme, progress
 from posecheck.history.store import data_dir, open_history
+from posecheck.plan import EVERY_DAY, plan_for
 from posecheck.report.targets import ROUTINE_TARGETS
 from posecheck.session import SESSION_FILE
 from posecheck.words import count
@@ -35,13 +38,27 @@ def run(args: argparse.Namespace) -> int:
     if args.delete:
         return delete(Path(args.delete), args.file)
     with open_history(args.file) as store:
-        rows = store.progress(args.exercise)
+        everything = store.progress()
+        sessions = store.sessions()
         where = store.path
-    if not rows:
+    if not everything:
         print(f"No sessions in the history yet ({where}); `posecheck report SESSION` adds one.")
         return 0
-    print(progress.table(rows))
-    plot_path = progress.plot(rows, Path(args.plot) if args.plot else data_dir() / "progress.png")
+    rows = [r for r in everything if args.exercise in (None, r["exercise"])]
+    keys = {r["session_key"] for r in rows}
+    sessions = [s for s in sessions if s["session_key"] in keys]
+    plan = plan_for(args.plan)
+    today = date.today()
+    days = progress.exercised_days(everything)  # a day counts whichever exercises were done
+    weeks = programme.weeks(days, plan.weekdays, today)
+    print(progress.table(rows) if rows else f"No {args.exercise} in the history yet.")
+    print("\nSessions, with pain (0-10) and each one's report:")
+    print(progress.sessions_table(sessions))
+    print()
+    print(progress.weeks_table(weeks, plan.schedule_text()))
+    print(progress.streak_line(programme.streak(days, plan.weekdays, today), plan.weekdays == EVERY_DAY))
+    plot_path = progress.plot(rows, sessions, weeks, Path(args.plot) if args.plot else data_dir() / "progress.png",
+                              today)
     print(f"\nprogress plot: {plot_path}")
     return 0
 
@@ -49,12 +66,16 @@ def run(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "history", help="show your sessions over time and plot your progress",
-        description="Prints every reported exercise (oldest first) and writes a progress plot: reps done, "
-        "faults per rep and hold times per exercise over days.",
+        description="Prints every reported exercise (oldest first; empty and stopped sets marked), each session's "
+        "pain ratings and report, the days exercised per week against the plan and the current streak, and "
+        "writes a progress plot: days per week, pain, and reps done, faults per rep and hold times per exercise "
+        "over days.",
     )
     parser.add_argument("--exercise", choices=sorted(ROUTINE_TARGETS), help="only this exercise")
     parser.add_argument("--plot", help="where to write the progress plot (default: progress.png in the data folder)")
     parser.add_argument("--file", help="the history file (default: history.sqlite3 in the data folder)")
+    parser.add_argument("--plan", help="the plan whose days a week to count against (default: plan.toml in the "
+                        "config folder, else the sheet: every day)")
     parser.add_argument("--delete", metavar="SESSION_FOLDER",
                         help="delete a session: its folder (recording, video, report) and its history entries")
     parser.set_defaults(func=run)

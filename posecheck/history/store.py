@@ -6,6 +6,7 @@ one transaction. A file from a newer posecheck is refused, never altered.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import sys
@@ -15,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from posecheck.errors import PosecheckError
+from posecheck.pain import ratings
+from posecheck.session import SESSION_FILE
 
 DATA_DIR_VARIABLE = "POSECHECK_DATA_DIR"
 HISTORY_FILE = "history.sqlite3"
@@ -56,6 +59,14 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX reps_by_exercise ON reps (exercise_id);
     CREATE INDEX holds_by_rep ON holds (rep_id);
     CREATE INDEX faults_by_exercise ON faults (exercise_id);
+    """,
+    # 1 -> 2: pain ratings and the report's path per session; how each set ended (issue 16 and 18).
+    """
+    ALTER TABLE sessions ADD COLUMN pain_before INTEGER;
+    ALTER TABLE sessions ADD COLUMN pain_after INTEGER;
+    ALTER TABLE sessions ADD COLUMN report_path TEXT;
+    ALTER TABLE exercises ADD COLUMN set_status TEXT;  -- "done", "empty" or "stopped" (null: added before 2)
+    ALTER TABLE exercises ADD COLUMN ended_by TEXT;
     """,
 )
 
@@ -131,21 +142,26 @@ class HistoryStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def add_report(self, report: dict[str, Any], folder: str | None = None) -> int:
-        """Add (or replace) the session of a report; adding the same session again changes nothing."""
+    def add_report(self, report: dict[str, Any], folder: str | None = None, report_path: str | None = None) -> int:
+        """Add (or replace) the session of a report; adding the same session again changes nothing.
+
+        `report_path` is where its report.html was written, so the history can point to it."""
         session = report["session"]
         key = session.get("id") or f"path:{folder or session.get('folder')}"
+        pain = ratings(report.get("pain"))
         db = self.connection
         db.execute("BEGIN")
         try:
             db.execute("DELETE FROM sessions WHERE session_key = ?", (key,))
             session_id = db.execute(
                 "INSERT INTO sessions (session_key, folder, name, notes, started_at, ended_at, duration_s,"
-                " complete, has_pose, report_version, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " complete, has_pose, report_version, added_at, pain_before, pain_after, report_path)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (key, folder or session.get("folder"), session.get("name"), session.get("notes"),
                  session.get("started_at"), session.get("ended_at"), session.get("duration_s"),
                  int(bool(session.get("complete"))), int(bool(session.get("has_pose"))),
-                 report.get("version"), datetime.now(UTC).isoformat(timespec="seconds")),
+                 report.get("version"), datetime.now(UTC).isoformat(timespec="seconds"),
+                 pain["before"], pain["after"], report_path),
             ).lastrowid
             for exercise in report.get("exercises", []):
                 self._add_exercise(session_id, exercise)
@@ -158,11 +174,14 @@ class HistoryStore:
     def _add_exercise(self, session_id: int, exercise: dict[str, Any]) -> None:
         db = self.connection
         target = exercise["reps"].get("target") or [None, None]
+        ended = exercise.get("set") or {}
         exercise_id = db.execute(
             "INSERT INTO exercises (session_id, position, exercise, started_at, duration_s, reps_done,"
-            " target_reps_min, target_reps_max, in_view) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " target_reps_min, target_reps_max, in_view, set_status, ended_by)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (session_id, exercise["index"], exercise["exercise"], exercise.get("started_at"),
-             exercise.get("duration_s"), exercise["reps"]["done"], target[0], target[1], exercise.get("in_view")),
+             exercise.get("duration_s"), exercise["reps"]["done"], target[0], target[1], exercise.get("in_view"),
+             ended.get("status"), ended.get("ended_by")),
         ).lastrowid
         hold_target = exercise["holds"].get("target_s") or [None, None]
         for row in exercise["rep_table"]:
@@ -186,11 +205,12 @@ class HistoryStore:
                 )
 
     def progress(self, exercise: str | None = None) -> list[dict[str, Any]]:
-        """One row per exercise done, oldest first: date, reps, target, faults per rep, mean hold."""
+        """One row per exercise done, oldest first: date, reps, target, faults per rep, mean hold, how the set
+        ended ("done", "empty": no rep, "stopped": ended short of its target) and its session's key."""
         rows = self.connection.execute(
             """
-            SELECT s.started_at, s.name, s.complete, e.exercise, e.reps_done, e.target_reps_min,
-                   e.target_reps_max, e.in_view,
+            SELECT s.started_at, s.name, s.complete, s.session_key, s.folder, e.position, e.exercise,
+                   e.reps_done, e.target_reps_min, e.target_reps_max, e.in_view, e.set_status, e.ended_by,
                    (SELECT COUNT(*) FROM faults f WHERE f.exercise_id = e.id) AS faults,
                    (SELECT AVG(h.hold_s) FROM holds h JOIN reps r ON h.rep_id = r.id
                      WHERE r.exercise_id = e.id) AS mean_hold_s,
@@ -208,8 +228,42 @@ class HistoryStore:
         for row in rows:
             item = dict(row)
             item["faults_per_rep"] = item["faults"] / item["reps_done"] if item["reps_done"] else None
+            if item["set_status"] is None:  # added before the history kept it: an empty set is still plain
+                item["set_status"] = "empty" if not item["reps_done"] else "done"
             out.append(item)
         return out
+
+    def sessions(self) -> list[dict[str, Any]]:
+        """One row per session, oldest first, with its pain ratings and its report's path (None: none found)."""
+        rows = self.connection.execute(
+            "SELECT session_key, started_at, name, folder, complete, pain_before, pain_after, report_path"
+            " FROM sessions ORDER BY started_at, id"
+        ).fetchall()
+        out = []
+        for row in rows:
+            item = dict(row)
+            folder = Path(item["folder"]) if item["folder"] else None
+            if item["pain_before"] is None and item["pain_after"] is None and folder is not None:
+                item.update(_pain_in(folder))  # a session added before the history kept pain
+            report = Path(item.pop("report_path") or (folder / "report.html" if folder else ""))
+            item["report"] = report if report.name and report.is_file() else None
+            out.append(item)
+        return out
+
+    def previous(self, exercise: str, before: datetime, session_key: str | None = None) -> dict[str, Any] | None:
+        """The exercise in the latest session before `before` (other than `session_key`) where it had a rep."""
+        earlier = [(moment, row) for row in self.progress(exercise)
+                   if row["reps_done"] and row["session_key"] != session_key
+                   and (moment := parse_moment(row["started_at"])) is not None and moment < before]
+        return max(earlier, key=lambda pair: (pair[0], pair[1]["position"]))[1] if earlier else None
+
+    def previous_pain(self, before: datetime, session_key: str | None = None) -> dict[str, Any] | None:
+        """The latest session before `before` (other than `session_key`) with a pain rating."""
+        earlier = [(moment, row) for row in self.sessions()
+                   if (row["pain_before"] is not None or row["pain_after"] is not None)
+                   and row["session_key"] != session_key
+                   and (moment := parse_moment(row["started_at"])) is not None and moment < before]
+        return max(earlier, key=lambda pair: pair[0])[1] if earlier else None
 
     def delete_session(self, folder: Path, session_id: str | None = None) -> int:
         """Remove a session (found by its folder or its session.json id) and all the history holds of it;
@@ -222,6 +276,25 @@ class HistoryStore:
         if table not in {"sessions", "exercises", "reps", "holds", "faults"}:
             raise ValueError(table)
         return int(self.connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+
+
+def parse_moment(iso: str | None) -> datetime | None:
+    """An ISO time as stored (UTC unless it says otherwise), or None."""
+    try:
+        moment = datetime.fromisoformat(iso) if iso else None
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
+
+
+def _pain_in(folder: Path) -> dict[str, int | None]:
+    """{"pain_before", "pain_after"} from a session folder's session.json, read as the report reads it."""
+    try:
+        data = json.loads((folder / SESSION_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        data = None
+    pain = ratings(data.get("pain") if isinstance(data, dict) else None)
+    return {"pain_before": pain["before"], "pain_after": pain["after"]}
 
 
 def open_history(path: str | Path | None = None) -> HistoryStore:

@@ -12,13 +12,23 @@ of each exercise's recording unless named ``*_at``, which are ISO times)::
                problems [str], has_pose (bool), profile {}
     pain:      {before, after (0-10, null when not rated), change (after - before, or null),
                 advice (str when the pain went up by 2 or more, else null)}
+    pain_previous: {started_at, before, after} (the latest earlier session with a rating, or null)
+    pain_compare:  str, or null (this session's pain has no rating, or no history was looked in)
+    compared_with_history (bool: a history was looked in for earlier sessions)
+    compare_image_id (this session against the previous one per exercise, or null)
     summary:   [{index, exercise, title, target, reps_done, reps_status ("met"|"below"|"above"|"unknown"),
                  by_side {side: n}, mean_hold_s, faults, in_view (share of frames with a pose),
-                 complete (false: the exercise was cut short or a file is damaged)}]
+                 complete (false: the exercise was cut short or a file is damaged),
+                 set_status ("done"|"empty"|"stopped"), set_text (str, or null)}]
     exercises: [{index, exercise, title, targets {reps [lo, hi], alternating_sides, hold_s, hold_breaths},
                  target_text, started_at, duration_s, source, video, frames, frames_with_pose, in_view,
                  calibrated, set_completed,
                  reps {done, started_not_finished, by_side, target, status},
+                 set {status ("done"; "empty": no rep; "stopped": ended short of the target or for pain),
+                      ended_by (the live trainer's word, or null), text (str, or null)},
+                 compare {previous {started_at, folder, reps_done, target, target_text, mean_hold_s,
+                                    faults_per_rep, set_status} (the latest earlier session with a rep of it,
+                          or null), first (bool: a history was looked in and held none), lines [str]},
                  holds {values_s [], mean_s, min_s, max_s, target_s, target_breaths, short},
                  rep_table [{rep (null: faults between reps), side, start_s, end_s, hold_s, completed,
                              faults [{t_s, check, severity, cue, detail}]}],
@@ -89,12 +99,14 @@ def make_report(
     history: bool = True,
     signal_choices: dict | None = None,
 ) -> ReportFiles:
-    """Load a session, write its report (into the session folder unless `out_dir`), add it to the history."""
+    """Load a session, write its report (into the session folder unless `out_dir`) and add it to the history,
+    comparing each exercise with the previous session there; `history=False` neither reads nor adds."""
     session = load_session(session_path)
-    files = write_report(build_report(session, signal_choices), out_dir or session.path)
-    if history:
-        from posecheck.history import open_history
+    if not history:
+        return write_report(build_report(session, signal_choices), out_dir or session.path)
+    from posecheck.history import open_history
 
-        with open_history() as store:
-            store.add_report(files.report.data, str(session.path.resolve()))
+    with open_history() as store:
+        files = write_report(build_report(session, signal_choices, store), out_dir or session.path)
+        store.add_report(files.report.data, str(session.path.resolve()), str(files.html.resolve()))
     return files

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -15,9 +16,10 @@ import posecheck
 from posecheck.events import Event, EventKind, Severity
 from posecheck.landmarks import PoseFrame
 from posecheck.pain import rise, rise_advice
-from posecheck.report import focus, images, signals
+from posecheck.report import compare, focus, images, signals
+from posecheck.report.sets import set_status
 from posecheck.report.targets import Targets, targets_for, title
-from posecheck.session import ExerciseRecord, Session
+from posecheck.session import SESSION_FILE, ExerciseRecord, Session
 
 REPORT_FORMAT = "posecheck-report"
 REPORT_VERSION = 1
@@ -45,11 +47,18 @@ def _seconds(ms: float) -> float:
     return round(ms / 1000.0, 2)
 
 
-def build_report(session: Session, signal_choices: Mapping[str, SignalChoice] | None = None) -> Report:
-    """The report of `session`; `signal_choices` maps an exercise to the signal to plot for it."""
+def build_report(
+    session: Session,
+    signal_choices: Mapping[str, SignalChoice] | None = None,
+    history: compare.EarlierSessions | None = None,
+) -> Report:
+    """The report of `session`; `signal_choices` maps an exercise to the signal to plot for it; with a
+    `history`, each exercise is compared with the previous session that did it."""
     report = Report(data={})
+    ended_by = _ended_by(session)
     exercises = [
-        _exercise(record, report, (signal_choices or {}).get(record.exercise), session.profile)
+        _exercise(record, report, (signal_choices or {}).get(record.exercise), session.profile,
+                  ended_by.get(record.index))
         for record in session.exercises
     ]
     report.data.update(
@@ -79,7 +88,38 @@ def build_report(session: Session, signal_choices: Mapping[str, SignalChoice] | 
             "focus": focus.things_to_focus_on(exercises, session.has_pose),
         }
     )
+    key = session.id or f"path:{session.path.resolve()}"  # as `HistoryStore.add_report` keys it
+    compare.add_comparisons(report.data, key, session.started_at, history)
+    report.data["compare_image_id"] = None
+    if exercises:
+        report.images["compare"] = images.comparison_plot(_comparison_panels(exercises))
+        report.data["compare_image_id"] = "compare"
     return report
+
+
+def _comparison_panels(exercises: list[dict[str, Any]]) -> dict[str, list[images.Bars]]:
+    """The bars of the comparison plot: reps, average hold and faults per rep, now and last time."""
+    reps, holds, faults = [], [], []
+    for e in exercises:
+        before, first = e["compare"]["previous"] or {}, e["compare"]["first"]
+        target, hold_target = e["reps"]["target"], e["holds"]["target_s"]
+        reps.append(images.Bars(e["title"], e["reps"]["done"], before.get("reps_done"),
+                                tuple(target) if target else None, first))
+        holds.append(images.Bars(e["title"], e["holds"]["mean_s"], before.get("mean_hold_s"),
+                                 tuple(hold_target) if hold_target else None, first))
+        faults.append(images.Bars(e["title"], compare.faults_per_rep(e), before.get("faults_per_rep"), None, first))
+    return {"reps": reps, "average hold (s)": holds, "faults per rep": faults}
+
+
+def _ended_by(session: Session) -> dict[int, str]:
+    """How each live set ended, by exercise index (session.json's "ended_by"; a video analysed has none)."""
+    try:
+        data = json.loads((session.path / SESSION_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    entries = data.get("exercises") if isinstance(data, dict) else None
+    return {e["index"]: e["ended_by"] for e in entries or []
+            if isinstance(e, dict) and isinstance(e.get("index"), int) and isinstance(e.get("ended_by"), str)}
 
 
 def _pain(session: Session) -> dict[str, Any]:
@@ -113,6 +153,8 @@ def _summary_row(exercise: dict[str, Any]) -> dict[str, Any]:
         "faults": sum(f["count"] for f in exercise["faults"]),
         "in_view": exercise["in_view"],
         "complete": not exercise["problems"],
+        "set_status": exercise["set"]["status"],
+        "set_text": exercise["set"]["text"],
     }
 
 
@@ -121,7 +163,8 @@ def _t0(record: ExerciseRecord) -> int:
     return min(stamps) if stamps else 0
 
 
-def _exercise(record: ExerciseRecord, report: Report, choice: SignalChoice, profile: dict) -> dict[str, Any]:
+def _exercise(record: ExerciseRecord, report: Report, choice: SignalChoice, profile: dict,
+              ended_by: str | None = None) -> dict[str, Any]:
     t0 = _t0(record)
     targets = targets_for(record.exercise, record.targets)
     events = sorted(record.events, key=lambda e: e.timestamp_ms)
@@ -146,7 +189,8 @@ def _exercise(record: ExerciseRecord, report: Report, choice: SignalChoice, prof
         "in_view": round(with_pose / len(frames), 3) if frames else None,
         "calibrated": any(e.kind == EventKind.CALIBRATED for e in events),
         "set_completed": any(e.kind == EventKind.SET_COMPLETED for e in events),
-        "reps": _reps(rows, targets),
+        "reps": (reps := _reps(rows, targets)),
+        "set": set_status(reps, ended_by, bool(record.problems)),
         "holds": _holds(rows, targets),
         "rep_table": rows,
         "faults": faults,

@@ -113,7 +113,38 @@ a:hover { text-decoration: underline; }
 .detail { color: var(--muted); font-size: 13px; }
 footer { color: var(--muted); font-size: 13px; margin-top: 30px; border-top: 1px solid var(--line);
   padding-top: 10px; }
-@media print { body { background: #fff; } .card { break-inside: avoid; border-color: #ccc; } }
+tr.empty td, tr.stopped td { color: var(--muted); background: #f3f4f6; }
+.set-note { font-size: 14px; color: var(--muted); background: #f3f4f6; border-radius: 6px; padding: 6px 10px; }
+.compare ul { margin: 4px 0 0; padding-left: 20px; }
+.compare li { margin: 2px 0; }
+.pill.empty, .pill.stopped { background: #e8edf3; color: var(--ink); }
+
+/* Paper (A4): nothing to click, nothing cut across a page: rep rows, plots, snapshots and stat boxes stay whole;
+   long exercise sections may run on, headings stay with what follows them. */
+@page { size: A4; margin: 14mm 12mm; }
+@media print {
+  :root { --bg: #fff; }
+  body { background: #fff; font-size: 10.5pt; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  main { max-width: none; padding: 0; }
+  header.top { margin-bottom: 12px; }
+  h1 { font-size: 20pt; }
+  h2 { font-size: 15pt; }
+  h3 { font-size: 11.5pt; margin: 12px 0 6px; }
+  h2, h3, .exercise-head { break-after: avoid; }
+  a { color: inherit; font-weight: inherit; text-decoration: none; }
+  .card { border-color: #ccc; padding: 10px 12px; margin-bottom: 12px; -webkit-box-decoration-break: clone;
+    box-decoration-break: clone; }  /* a section running onto the next page gets its border closed on both */
+  .card.focus, .card.summary-card { break-inside: avoid; }
+  table { font-size: 9.5pt; }
+  thead { display: table-header-group; }
+  tr, figure, .fault, .stat, .banner, .compare, .set-note, .notice, p { break-inside: avoid; }
+  .stats { grid-template-columns: repeat(4, 1fr); gap: 6px; margin: 8px 0; }
+  .stat .value { font-size: 15pt; }
+  figure.plot img { max-height: 85mm; object-fit: contain; }
+  .faults { grid-template-columns: repeat(2, 1fr); gap: 8px; }
+  .fault img { max-height: 55mm; object-fit: contain; }
+  footer { margin-top: 12px; }
+}
 """
 
 TEMPLATE = """<!DOCTYPE html>
@@ -139,7 +170,8 @@ TEMPLATE = """<!DOCTYPE html>
   {% if s.notes %}<p class="notes">{{ s.notes }}</p>{% endif %}
   {% if r.pain.before is not none or r.pain.after is not none %}
   <p class="pain" id="pain">Pain (0-10): <b>before {{ r.pain.before if r.pain.before is not none else "not rated" }}</b>,
-    <b>after {{ r.pain.after if r.pain.after is not none else "not rated" }}</b></p>
+    <b>after {{ r.pain.after if r.pain.after is not none else "not rated" }}</b>{% if r.pain_compare %}.
+    {{ r.pain_compare }}{% if r.pain_previous %} ({{ r.pain_previous.started_at | local_time("%a %-d %b") }}){% endif %}{% endif %}</p>
   {% endif %}
 </header>
 {% if r.pain.advice %}
@@ -166,21 +198,27 @@ TEMPLATE = """<!DOCTYPE html>
   </ol>
 </section>
 
-<section class="card" id="summary">
+<section class="card summary-card" id="summary">
   <h2>What you did</h2>
   {% if r.summary %}
   <table class="summary">
-    <thead><tr><th>Exercise</th><th>Routine's target</th><th class="num">Reps</th><th class="num">Avg hold</th>
-      <th class="num">Faults</th><th class="num">In view</th><th></th></tr></thead>
+    <thead><tr><th>Exercise</th><th>Plan's target</th><th class="num">Reps</th><th class="num">Avg hold</th>
+      <th class="num">Faults</th><th class="num">In view</th><th>Last time</th><th></th></tr></thead>
     <tbody>{% for row in r.summary %}
-      <tr><td><a href="#exercise-{{ row.index }}">{{ row.title }}</a></td><td>{{ row.target }}</td>
+      {% set before = r.exercises[loop.index0].compare %}
+      <tr class="{{ row.set_status }}"><td><a href="#exercise-{{ row.index }}">{{ row.title }}</a></td><td>{{ row.target }}</td>
         <td class="num">{{ row.reps_done }}{% if row.by_side %}<div class="detail">{% for side, n in row.by_side | dictsort %}{{ n }} {{ side }}{{ ", " if not loop.last }}{% endfor %}</div>{% endif %}</td>
         <td class="num">{{ "%.1f s" % row.mean_hold_s if row.mean_hold_s is not none else "—" }}</td>
         <td class="num">{{ row.faults }}</td>
         <td class="num">{{ "%d%%" % (100 * row.in_view) if row.in_view is not none else "—" }}</td>
-        <td>{% if not row.complete and row.reps_status == "below" %}<span class="pill below">stopped early</span>{% else %}<span class="pill {{ row.reps_status }}">{{ status_words[row.reps_status] }}</span>{% endif %}</td></tr>{% endfor %}
+        <td>{% if before.previous %}{{ before.previous.reps_done }} reps<div class="detail">{{ before.previous.started_at | local_time("%-d %b") }}</div>{% elif before.first %}first session{% else %}—{% endif %}</td>
+        <td>{% if row.set_status == "empty" %}<span class="pill empty">empty set</span>{% elif row.set_status == "stopped" %}<span class="pill stopped">{{ row.set_text }}</span>{% elif not row.complete and row.reps_status == "below" %}<span class="pill below">stopped early</span>{% else %}<span class="pill {{ row.reps_status }}">{{ status_words[row.reps_status] }}</span>{% endif %}</td></tr>{% endfor %}
     </tbody>
   </table>
+  {% if r.compare_image_id %}
+  <figure class="plot" id="compare-plot"><img src="{{ images[r.compare_image_id] }}" alt="This session against the last one, per exercise">
+    <figcaption>{% if r.compared_with_history %}Each exercise now (blue) and in the previous session that did it (grey); green: what the plan asks.{% else %}Each exercise now (blue); green: what the plan asks. No history was looked in, so nothing to compare with.{% endif %}</figcaption></figure>
+  {% endif %}
   {% else %}<p class="empty">No exercise was recorded in this session.</p>{% endif %}
 </section>
 
@@ -203,6 +241,11 @@ TEMPLATE = """<!DOCTYPE html>
     <div class="stat"><div class="label">In view</div>
       <div class="value">{{ "%d%%" % (100 * e.in_view) if e.in_view is not none else "—" }}</div>
       <div class="sub">of {{ e.duration_s | duration }}</div></div>
+  </div>
+  {% if e.set.text %}<p class="set-note" id="set-{{ e.index }}"><strong>{{ e.set.text[0] | upper }}{{ e.set.text[1:] }}.</strong> Not a finished set: read its figures as such.</p>{% endif %}
+  <div class="compare" id="compare-{{ e.index }}">
+    <h3>{% if e.compare.previous %}Against last time ({{ e.compare.previous.started_at | local_time("%a %-d %b") }}) and the plan{% elif e.compare.first %}First session of it: against the plan{% else %}Against the plan{% endif %}</h3>
+    <ul>{% for line in e.compare.lines %}<li>{{ line }}</li>{% endfor %}</ul>
   </div>
   {% if e.problems %}<p class="problems">Incomplete: {{ e.problems | join("; ") }}</p>{% endif %}
   {% if e.notices.nothing_counted %}<p class="notice"><strong>No rep was counted:</strong> {{ e.notices.nothing_counted.rstrip(".") }}.</p>{% endif %}

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import base64
 import io
+import textwrap
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -180,6 +183,55 @@ def signal_plot(
     axes.spines[["top", "right"]].set_visible(False)
     if len(t_s):
         axes.set_xlim(float(t_s[0]), max(end, float(t_s[0]) + 1.0))
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return data_uri(buffer.getvalue(), "image/png")
+
+
+@dataclass(frozen=True)
+class Bars:
+    """One exercise's pair of bars in a comparison panel: this session, the previous one, the plan's range."""
+
+    label: str
+    now: float | None
+    before: float | None
+    target: tuple[float, float] | None = None
+    first: bool = False  # the history holds no earlier session of it (not merely: no history looked in)
+
+
+NOW_COLOUR, BEFORE_COLOUR, TARGET_COLOUR = "#1f5f99", "#b7c2cc", "#1e7b4f"
+
+
+def comparison_plot(panels: dict[str, list[Bars]]) -> str:
+    """PNG data URI: per panel (reps, hold, faults per rep) this session's bar beside the previous one's,
+    with the plan's range as a green bracket; an exercise with no previous session says "first"."""
+    figure = Figure(figsize=(9.0, 2.6), dpi=110, layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.subplots(1, len(panels), squeeze=False)[0]
+    for ax, (name, bars) in zip(axes, panels.items(), strict=True):
+        x = np.arange(len(bars))
+        ax.bar(x - 0.2, [b.before or 0 for b in bars], 0.38, color=BEFORE_COLOUR, label="last time")
+        ax.bar(x + 0.2, [b.now or 0 for b in bars], 0.38, color=NOW_COLOUR, label="this session")
+        for i, bar in enumerate(bars):
+            if bar.target is not None:  # the plan's range behind the pair: a bar inside it met the plan
+                lo, hi = bar.target
+                ax.fill_between([i - 0.45, i + 0.45], lo, max(hi, lo + 0.02 * max(hi, 1)), color=TARGET_COLOUR,
+                                alpha=0.22, linewidth=0, zorder=0, label="plan")
+            if bar.first:
+                ax.annotate("first", (i - 0.2, 0), xytext=(0, 2), textcoords="offset points", ha="center",
+                            va="bottom", fontsize=7, color="#5b6876", rotation=90)
+        ax.set_xticks(x, [textwrap.fill(b.label, 16) for b in bars], fontsize=7, rotation=30, ha="right",
+                      rotation_mode="anchor")
+        ax.set_xlim(-0.6, max(len(bars), 2) - 0.4)  # one exercise: bars of a sensible width, not the whole panel
+        ax.set_title(name, fontsize=9, loc="left")
+        ax.tick_params(axis="y", labelsize=7)
+        ax.set_ylim(bottom=0)
+        ax.spines[["top", "right"]].set_visible(False)
+    legend: dict[str, Any] = {}
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            legend.setdefault(label, handle)
+    figure.legend(legend.values(), legend.keys(), loc="outside upper right", ncols=3, fontsize=7, frameon=False)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return data_uri(buffer.getvalue(), "image/png")
