@@ -2,7 +2,8 @@
 
 Each check gives one line. A failed required check (a FAIL line) means live training cannot run and
 the exit status is 1; a failed optional one (a note: voice, other model variants, a slow camera) does
-not stop it. Nothing here downloads anything or changes a setting.
+not stop it. Nothing here downloads anything or changes a setting; the voice check says a few words aloud
+(hearing them is the check; espeak-ng reports a missing sound device only on its error output).
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ MIN_CAMERA_FPS = 10.0
 MIN_FREE_BYTES = 1_000_000_000
 WINDOW_PROBE_TIMEOUT_S = 20
 # Opening a window can abort the process (a display that does not answer): try it in a child process.
+# Said aloud by the voice check: hearing it is the test.
+VOICE_PROBE = "posecheck voice check"
+VOICE_PROBE_TIMEOUT_S = 15
 WINDOW_PROBE = "import cv2; cv2.namedWindow('posecheck doctor'); cv2.waitKey(1); cv2.destroyAllWindows()"
 
 
@@ -145,12 +149,28 @@ def check_display() -> Check:
     return Check("display", True, "a window opens")
 
 
-def check_voice() -> Check:
-    engine = shutil.which("espeak-ng")
-    if engine is None:
-        return Check("voice", False, "espeak-ng is not installed: cues are shown, not spoken "
-                     "(install espeak-ng, e.g. `sudo apt-get install espeak-ng`)", required=False)
-    return Check("voice", True, f"espeak-ng ({engine})")
+def check_voice(timeout_s: float = VOICE_PROBE_TIMEOUT_S) -> Check:
+    """espeak-ng installed and heard: it says VOICE_PROBE aloud, and its errors (no sound device) are read."""
+    from posecheck.live.voice import INSTALL_HINT, espeak_command, why_unheard
+
+    command = espeak_command()
+    if command is None:
+        return Check("voice", False, f"espeak-ng is not installed: cues are shown, not spoken ({INSTALL_HINT})",
+                     required=False)
+    try:
+        said = subprocess.run([*command, VOICE_PROBE], capture_output=True, text=True, timeout=timeout_s, check=False)
+    except subprocess.TimeoutExpired:
+        return Check("voice", False, f"espeak-ng ({command[0]}) did not finish speaking in {timeout_s:g} s: "
+                     "is the sound device busy?", required=False)
+    except OSError as error:
+        return Check("voice", False, f"espeak-ng ({command[0]}) does not start ({error.strerror or error})",
+                     required=False)
+    why = why_unheard(said.returncode, said.stderr)
+    if why is not None:
+        return Check("voice", False, f"espeak-ng cannot be heard: {why}; cues are shown, not spoken (connect or "
+                     "unmute a speaker or headphones, and check the sound settings)", required=False)
+    return Check("voice", True, f"espeak-ng ({command[0]}) said \"{VOICE_PROBE}\": if you heard nothing, turn the "
+                 "sound up")
 
 
 def _existing_parent(path: Path) -> Path:

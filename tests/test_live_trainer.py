@@ -286,7 +286,7 @@ class SaidVoice(Voice):
         super().__init__(enabled=False)
         self.said: list[str] = []
 
-    def say(self, text: str) -> bool:
+    def say(self, text: str, *how, **more) -> bool:  # how, more: its priority and how long it may wait
         self.said.append(text)
         return True
 

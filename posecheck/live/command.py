@@ -32,6 +32,9 @@ EXIT_INTERRUPTED = 130
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--source", default="0",
                         help="webcam index (default 0) or device path, or a video file played in real time as a camera")
+    parser.add_argument("--every-frame", action="store_true",
+                        help="with a video file as the camera: infer every frame, as fast as the model goes, not in "
+                        "real time (the same session on any machine)")
     parser.add_argument("--variant", choices=(AUTO, *VARIANTS), default=AUTO,
                         help="pose model variant; auto (default): the most accurate one that keeps up with "
                         "the camera, timed on this machine at start")
@@ -63,7 +66,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 EPILOG = (
     "Keys in the window: space pause, n next exercise, r redo, p pain (stop, record it, advice), q quit and save; "
-    "asked for pain (0-10): 0-9, t for 10, s skip. "
+    "asked for pain (0-10): 0-9, t for 10, s skip; a finished set's summary stays up (5 s before the next "
+    "exercise, until a key after the last). "
     "Every session is recorded in its folder and ends with its report. Exit status: 0 done, quit or --max-seconds "
     f"reached; {EXIT_CAMERA_LOST} the camera stopped (unplugged, or the video ended) before the end, the session "
     f"is saved; 2 bad input; {EXIT_INTERRUPTED} interrupted (Ctrl-C), the session is saved."
@@ -84,6 +88,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _stdout_announcer(t_ms: int, text: str) -> None:
     print(f"[{t_ms / 1000:7.1f} s] {text}", flush=True)
+
+
+def _voice_failed(why: str) -> None:
+    """The voice stopped working mid-session (said once; the window shows it too)."""
+    # stdout: stderr is silenced while MediaPipe starts up, and this may come then.
+    print(f"posecheck: voice unavailable: {why}; cues are shown, not spoken", flush=True)
 
 
 def planned_steps(plan: Plan, exercise: str | None, day: date) -> list[Step]:
@@ -121,6 +131,9 @@ def run(args: argparse.Namespace) -> int:
     if isinstance(source, ImagesSource):
         source.close()
         raise PosecheckError(f"{args.source} is a still image or a folder: a live session needs a webcam or a video")
+    if args.every_frame and source.live:
+        source.close()
+        raise PosecheckError("--every-frame needs a video file as the --source: a camera does not wait")
     if first_run and args.headless:
         for line in PHYSIO_NOTICE:
             print(line)
@@ -136,7 +149,8 @@ def run(args: argparse.Namespace) -> int:
     session = SessionWriter(new_session_dir(args.session_dir), name=" ".join(s.title for s in steps), profile=settings)
     session.data["model"] = model_info  # saved with the first exercise
     session.data["plan"] = plan.record(today)  # each exercise keeps the targets it was set
-    voice = Voice(enabled=profile.voice and not args.no_voice)
+    voice = Voice(enabled=profile.voice and not args.no_voice, on_problem=_voice_failed)
+    print(voice.status(), flush=True)  # every run, the first included, says whether cues will be heard
     trainer = Trainer(
         steps, session, header_for(source, resolved), settings=settings, voice=voice,
         announce=_stdout_announcer if args.headless else (lambda t, text: None),
@@ -144,6 +158,7 @@ def run(args: argparse.Namespace) -> int:
         setup_check=not args.skip_setup_check, record_video=args.record_video or profile.record_video,
         on_notice_done=lambda: write_default_profile(args.profile),
         ask_pain=not args.headless, pain_before=pain["before"], pain_after=pain["after"],
+        end_screen=not args.headless,
     )
     status = 0
     window = None
@@ -155,7 +170,7 @@ def run(args: argparse.Namespace) -> int:
                 from posecheck.live.window import Window
 
                 window = Window(f"posecheck ({resolved.variant or 'own'} model)", fullscreen=args.fullscreen)
-            reader = NewestFrame(source, realtime=not source.live)
+            reader = NewestFrame(source, realtime=not source.live, every_frame=args.every_frame)
             loop = LiveLoop(reader, estimator, trainer, window, args.max_seconds)
             try:
                 reason = loop.run()
@@ -191,8 +206,9 @@ def _finish(session: SessionWriter, trainer: Trainer, no_history: bool) -> Path 
     for done in trainer.sets:
         sides = ", ".join(f"{k} {v}" for k, v in sorted(done["by_side"].items()))
         sides = f" ({sides})" if sides else ""
+        focus = f"; work on: {', '.join(done['focus'])}" if done.get("focus") else ""
         print(f"  {done['title']}: {count(done['reps'], 'rep')}{sides}; target {done['target']}; "
-              f"ended: {done['ended_by']}")
+              f"ended: {done['ended_by']}{focus}")
     if not trainer.sets:
         print("  no exercise was started (the set-up check never passed or the session ended first)")
     if any(done["ended_by"] == "pain" for done in trainer.sets):

@@ -57,6 +57,22 @@ INSTRUCTIONS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# Said as each exercise's instructions come up, for a person already on the mat: the one or two sentences
+# of the sheet's words (above) that say what to do, not the whole text (about 10 s at the voice's pace).
+SPOKEN: dict[str, str] = {
+    "heels_stretch": "Kneel on all fours with your knees level with your hips and hands directly beneath your "
+                     "shoulders. Then slowly lower yourself backwards whilst maintaining the natural curve in the "
+                     "spine.",
+    "knee_rolls": "Bring your knees up, keeping them bent and together with your feet still on the floor. Roll your "
+                  "knees to the one side, following with your pelvis and keeping both shoulders on the floor.",
+    "back_extensions": "Lie flat on your stomach, then prop yourself up onto your elbows to lengthen your spine. "
+                       "Arch your back up by pushing downwards on your hands.",
+    "deep_abdominal": "After an intake of breath, while you breathe out, draw up the muscles of your pelvis and "
+                      "lower abdominals. Don't tense up through the neck, shoulders or legs.",
+    "pelvic_tilts": "Gently push your lower back into the ground and contract your stomach muscles. Then tilt your "
+                    "pelvis towards your heels until you feel a gentle arch in your lower back.",
+}
+
 # "Avoid sitting back on your heels if you have a knee problem"
 KNEE_PROBLEM_LINE = "You have a knee problem: avoid sitting back on your heels."
 
@@ -70,6 +86,7 @@ class Step:
     targets: Targets
     instructions: tuple[str, ...]
     note: str = ""  # the plan's note for this exercise (posecheck.plan), shown after the sheet's words
+    spoken: str = ""  # the short instruction said aloud (SPOKEN)
 
     def instructions_for(self, settings: dict[str, Any]) -> tuple[str, ...]:
         lines = (*self.instructions, self.note) if self.note else self.instructions
@@ -77,11 +94,19 @@ class Step:
             return (*lines, KNEE_PROBLEM_LINE)
         return lines
 
+    def spoken_for(self, settings: dict[str, Any]) -> str:
+        """What is said as the instructions come up: the title, the short instruction, a knee caution."""
+        words = f"Next: {self.title}. {self.spoken}".strip()
+        if self.exercise == "heels_stretch" and settings.get("knee_problem"):
+            return f"{words} {KNEE_PROBLEM_LINE}"
+        return words
+
 
 def step(exercise: str) -> Step:
     if exercise not in ROUTINE_TARGETS:
         raise PosecheckError(f"no exercise {exercise!r}: choose one of {', '.join(ROUTINE_ORDER)}")
-    return Step(exercise, title(exercise), ROUTINE_TARGETS[exercise], INSTRUCTIONS[exercise])
+    return Step(exercise, title(exercise), ROUTINE_TARGETS[exercise], INSTRUCTIONS[exercise],
+                spoken=SPOKEN[exercise])
 
 
 def routine() -> list[Step]:

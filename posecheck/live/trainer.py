@@ -1,7 +1,12 @@
 """The guided session: each exercise goes instructions -> set-up check -> exercise, and keys steer it.
 
 With `ask_pain` (the window) the session opens and closes with the pain question (0-10), each skipped
-on its own after PAIN_ASK_S so a person on the mat is never stuck.
+on its own after PAIN_ASK_S so a person on the mat is never stuck. With `end_screen` (the window) a
+finished set's summary stays up: SUMMARY_S before the routine's next exercise, until a key after the last.
+
+What a person needs while not looking is spoken (posecheck.live.voice orders it: faults first): each
+exercise's short instruction, "hold" as a hold begins and "come back" once it has lasted its target,
+"that's 3 of 8" on each rep, and "well done" with the one thing to work on as the set ends.
 
 `Trainer` holds the session's state (which exercise, which stage, the set's counters, the current cue)
 and records every set into the session folder. It is fed poses (`on_pose`) and key actions (`on_key`),
@@ -23,11 +28,20 @@ from posecheck.calibration import landmark_index
 from posecheck.errors import PosecheckError
 from posecheck.events import Event, EventKind, Severity
 from posecheck.landmarks import PoseFrame
+from posecheck.live.guidance import (
+    HOLD_DONE_SHOWN,
+    HoldWatch,
+    SetSummary,
+    hold_done_phrase,
+    hold_phrase,
+    of_target,
+)
 from posecheck.live.routine import PHYSIO_NOTICE, Step, create_run
 from posecheck.live.setup_check import SetupCheck
-from posecheck.live.voice import Voice
+from posecheck.live.voice import Priority, Voice
 from posecheck.live.window import Hud
 from posecheck.pain import QUESTION, SCALE_LINE, rise_advice
+from posecheck.phases import HoldCounter
 from posecheck.recording import RecordingHeader
 from posecheck.session import ExerciseWriter, SessionWriter
 from posecheck.words import count
@@ -40,8 +54,16 @@ NOTICE_S = 10.0
 CUE_S = 4.0
 # After the minimum reps, a rest this long ends the set (the person has stopped).
 REST_AFTER_SET_S = 8.0
-# "Well done" stays on screen this long.
+# "Well done" stays on screen this long (without the end screen).
 BANNER_S = 3.0
+# A set's end screen before the routine's next exercise (any key moves on sooner) ...
+SUMMARY_S = 5.0
+# ... and after the last, until a key, or this long: a session left alone still ends and saves its report.
+END_SCREEN_MAX_S = 60.0
+# "Voice unavailable: ..." stays on screen this long, once.
+VOICE_NOTICE_S = 8.0
+# A paced step's words are worth saying this late at most (the shortest step lasts 1.5 s).
+PACE_SAY_S = 1.5
 # The pain question skips itself after this long: nobody is stuck on the mat waiting for a key.
 PAIN_ASK_S = 10.0
 # The advice after a rise in pain stays up this long before the session ends (any key ends it sooner).
@@ -73,6 +95,7 @@ class Stage(StrEnum):
     PAIN = "pain"  # stopped for pain: advice shown until n (next) or q
     PAIN_AFTER = "pain_after"  # pain now, 0-10, as the session ends
     ADVICE = "advice"  # the pain went up: speak to a physiotherapist (shown before the end)
+    SUMMARY = "summary"  # a set done: its summary, until a key or for a while
     DONE = "done"
 
 
@@ -165,6 +188,7 @@ class Trainer:
         ask_pain: bool = False,
         pain_before: int | None = None,
         pain_after: int | None = None,
+        end_screen: bool = False,
     ) -> None:
         if not steps:
             raise PosecheckError("no exercises to do")
@@ -179,6 +203,7 @@ class Trainer:
         self.record_video = record_video
         self.on_notice_done = on_notice_done
         self.ask_pain = ask_pain
+        self.end_screen = end_screen
         self.pain: dict[str, int | None] = {"before": pain_before, "after": pain_after}
         if pain_before is not None or pain_after is not None:
             self._save_pain()
@@ -195,6 +220,12 @@ class Trainer:
         self._paced_step: str | None = None  # the paced step last said
         self._run: Any = None
         self._recorder: SetRecorder | None = None
+        self._hold: HoldWatch | None = None  # when the rep under way is holding, for the hold cues
+        self._hold_target_s: float | None = None  # the set's shortest hold, seconds
+        self._set_events: list[Event] = []
+        self.summary: SetSummary | None = None  # the last set's, for its end screen
+        self.notice: tuple[str, int] | None = None  # (text, until_ms): a one-off notice (the voice failing)
+        self._voice_told = False
         self.counters = SetCounters()
         self.cue: Cue | None = None
         self.banner: tuple[str, int] | None = None
@@ -204,6 +235,7 @@ class Trainer:
         if first_run:
             for line in PHYSIO_NOTICE:
                 self.announce(0, line)
+            self.voice.say(PHYSIO_NOTICE[0], Priority.GUIDE)  # the first run: is the voice heard?
         else:
             self._begin()
 
@@ -229,6 +261,9 @@ class Trainer:
             self.announce(self.now_ms or 0, f"Next: {self.step.title} ({self.step.targets.describe()})")
             for line in self.step.instructions_for(self.settings):
                 self.announce(self.now_ms or 0, f"  {line}")
+            self.voice.say(self.step.spoken_for(self.settings), Priority.GUIDE)
+        elif stage is Stage.SUMMARY:
+            self.cue = None
         elif stage is Stage.SETUP:
             self._setup = SetupCheck()
             self._setup_advice = None
@@ -237,6 +272,14 @@ class Trainer:
     # -- input ---------------------------------------------------------------------------------
     def on_pose(self, frame: PoseFrame, image: np.ndarray, people: int) -> list[Event]:
         """One inferred camera frame; returns the rules' events (empty outside an exercise)."""
+        with self.voice.gathered():  # the frame's most important words first; what waits, once the voice is free
+            events = self._on_pose(frame, image, people)
+        if self.voice.problem is not None and not self._voice_told:
+            self._voice_told = True
+            self.notice = (f"Voice unavailable: {self.voice.problem}", (self.now_ms or 0) + int(VOICE_NOTICE_S * 1000))
+        return events
+
+    def _on_pose(self, frame: PoseFrame, image: np.ndarray, people: int) -> list[Event]:
         previous = self.now_ms
         self.now_ms = frame.timestamp_ms
         if self._stage_started_ms is None:
@@ -252,6 +295,8 @@ class Trainer:
             self._answer(None)
         if self.stage is Stage.ADVICE and self._stage_elapsed_s() >= ADVICE_S:
             self.stage = Stage.DONE
+        if self.stage is Stage.SUMMARY and self._stage_elapsed_s() >= self._summary_s():
+            self._next_step()
         if self.stage is Stage.INSTRUCTIONS and self._stage_elapsed_s() >= self.instructions_s:
             self._enter(Stage.SETUP if self.check_setup else Stage.EXERCISE)
             if self.stage is Stage.EXERCISE:
@@ -268,6 +313,14 @@ class Trainer:
         if self.stage is Stage.ADVICE:
             self.stage = Stage.DONE  # read: any key ends the session
             return
+        if self.stage is Stage.SUMMARY:
+            if action is Action.PAIN:
+                self._pain()
+            elif action is Action.QUIT:
+                self.finish("quit")
+            else:
+                self._next_step()  # read: any other key moves on
+            return
         if self.stage in (Stage.PAIN_BEFORE, Stage.PAIN_AFTER):
             self._on_question_key(action)
             return
@@ -282,6 +335,8 @@ class Trainer:
             if self.paused and self._run is not None:
                 self._run.pause()  # a hold cut by the pause is not a hold too short
                 self.counters.rep_started_ms = None
+                if self._hold is not None:
+                    self._hold.reset()
             self.announce(self.now_ms or 0, "Paused" if self.paused else "Go on")
         elif action is Action.NEXT:
             self.paused = False
@@ -334,7 +389,7 @@ class Trainer:
         self._enter(stage)
         self.cue = Cue(QUESTION, Severity.INFO, self.now_ms or 0)
         self.announce(self.now_ms or 0, QUESTION)
-        self.voice.say("Pain now, nought to ten?")
+        self.voice.say("Pain now, nought to ten?", Priority.GUIDE)
 
     def _answer(self, rating: int | None) -> None:
         """The pain question answered (None: skipped or timed out); the session goes on or ends."""
@@ -376,7 +431,7 @@ class Trainer:
         self._enter(Stage.ADVICE)
         self.cue = Cue(advice, Severity.STOP, (self.now_ms or 0) + int(ADVICE_S * 1000))
         self.announce(self.now_ms or 0, advice)
-        self.voice.say(advice)
+        self.voice.say(advice, Priority.GUIDE)
 
     def _check_setup(self, frame: PoseFrame, image: np.ndarray, people: int) -> None:
         status = self._setup.update(image, frame, people)
@@ -403,35 +458,85 @@ class Trainer:
                                              video=self.record_video)
         self._recorder = SetRecorder(writer, self.header.fps)
         self.counters = SetCounters()
+        self._set_events = []
+        self._hold_target_s = self._hold_target()
+        counter = getattr(self._run, "counter", None)
+        # Holds the camera sees (a paced hold says its own "hold" and "relax").
+        self._hold = HoldWatch(self._hold_target_s, counter.hold_band, counter.hold_noise) if (
+            self._hold_target_s and isinstance(counter, HoldCounter)) else None
         self.cue = None
         self.announce(self.now_ms or 0, f"Start: {step.title}")
-        self.voice.say(f"Start {step.title}")
+        self.voice.hush()  # an instruction still being read (moved on early) would hold up the set's words
+        self.voice.say(f"Start {step.title}", Priority.GUIDE)
+
+    def _hold_target(self) -> float | None:
+        """The set's shortest hold in seconds: the plan's seconds, or its breaths at the rules' own reading."""
+        targets = self.step.targets
+        if targets.hold_s:
+            return float(targets.hold_s[0])
+        own = getattr(getattr(self._run, "exercise", None), "targets", None)
+        if targets.hold_breaths and own is not None and own.hold_breaths and own.hold_min_s:
+            return own.hold_min_s * targets.hold_breaths[0] / own.hold_breaths[0]
+        return None
 
     def _exercise(self, frame: PoseFrame, image: np.ndarray) -> list[Event]:
         events = self._run.update(frame)
         assert self._recorder is not None
         self._recorder.write(frame, image, events)
         self.events.extend(events)
-        for event in events:
-            self._on_event(event)
+        self._set_events.extend(events)
         pace = self.pace
         if pace is not None and pace[0] != self._paced_step:
-            self.voice.say(pace[0])
+            # Before the rep's count: the paced step is timed, the count can wait a moment.
+            self.voice.say(pace[0], Priority.GUIDE, PACE_SAY_S)
         self._paced_step = pace[0] if pace else None
+        for event in events:
+            self._on_event(event)
         c = self.counters
+        if self._hold is not None and c.rep_started_ms is not None:
+            self._on_hold(self._hold.update(frame.timestamp_ms / 1000.0, self._run.signal), frame.timestamp_ms)
         lo, hi = self.step.targets.reps
         rested = c.last_rep_ms is not None and c.rep_started_ms is None and (
             frame.timestamp_ms - c.last_rep_ms) / 1000.0 >= REST_AFTER_SET_S
         if c.reps >= hi or (c.reps >= lo and rested):
-            self.banner = (f"Well done: {count(c.reps, 'rep')}", frame.timestamp_ms + int(BANNER_S * 1000))
-            self.voice.say("Well done")
-            self._end_set("completed")
-            self._next_step()
+            self._complete_set(frame.timestamp_ms)
         return events
+
+    def _on_hold(self, moment: str | None, t_ms: int) -> None:
+        """Say the hold's moments: "hold" as it begins, "come back" (also on screen) once it is long enough."""
+        if moment == "hold":
+            text = hold_phrase(self.step.targets)
+            self.announce(t_ms, text)
+            self.voice.say(text, Priority.GUIDE)
+        elif moment == "done":
+            self.announce(t_ms, HOLD_DONE_SHOWN)
+            self.voice.say(hold_done_phrase(self.step.exercise), Priority.GUIDE)
+            live = self.cue is not None and self.cue.until_ms >= t_ms
+            if not live or self.cue.severity is Severity.INFO:  # a fault's cue stays up
+                self.cue = Cue(HOLD_DONE_SHOWN, Severity.INFO, t_ms + int(CUE_S * 1000))
+
+    def _complete_set(self, t_ms: int) -> None:
+        """The set reached its target: well done, said and (with the end screen) shown with its summary."""
+        self._end_set("completed")
+        summary = self.summary
+        assert summary is not None
+        for words in summary.spoken():
+            self.voice.say(words, Priority.GUIDE)
+        self.announce(t_ms, f"Set done: {summary.title}: {'; '.join(summary.lines())}")
+        if self.end_screen:
+            self._enter(Stage.SUMMARY)
+            return
+        self.banner = (f"Well done: {count(summary.reps, 'rep')}", t_ms + int(BANNER_S * 1000))
+        self._next_step()
+
+    def _summary_s(self) -> float:
+        return SUMMARY_S if self.index + 1 < len(self.steps) else END_SCREEN_MAX_S
 
     def _on_event(self, event: Event) -> None:
         c = self.counters
         t = event.timestamp_ms
+        if event.kind in (EventKind.REP_STARTED, EventKind.REP_COMPLETED) and self._hold is not None:
+            self._hold.reset()
         if event.kind is EventKind.REP_STARTED:
             c.rep_started_ms = t
         elif event.kind is EventKind.REP_COMPLETED:
@@ -443,18 +548,24 @@ class Trainer:
                 c.by_side[event.side] = c.by_side.get(event.side, 0) + 1
             side = f" ({event.side})" if event.side else ""
             self.announce(t, f"rep {c.reps}{side}, held {c.last_hold_s:.1f} s")
-            self.voice.say(str(c.reps))
+            self.voice.say(of_target(c.reps, self.step.targets.reps), Priority.GUIDE)
         elif event.kind is EventKind.SET_COMPLETED:
             c.set_completed = True
-            self._show_cue("Target reached: well done", Severity.INFO, t)
+            # Said only when the set goes on: at its last rep "well done" follows anyway.
+            going_on = c.reps < self.step.targets.reps[1]
+            self._show_cue("Target reached: well done", Severity.INFO, t, said=going_on)
         elif event.cue and event.kind in (EventKind.FAULT, EventKind.NOT_IN_START_POSITION,
                                           EventKind.CANNOT_SEE_YOU, EventKind.WAITING, EventKind.PACING):
-            self._show_cue(event.cue, event.severity or Severity.INFO, t, event.check)
+            self._show_cue(event.cue, event.severity or Severity.INFO, t, event.check,
+                           fault=event.kind is EventKind.FAULT)
 
-    def _show_cue(self, text: str, severity: Severity, t_ms: int, check: str | None = None) -> None:
+    def _show_cue(self, text: str, severity: Severity, t_ms: int, check: str | None = None,
+                  fault: bool = False, said: bool = True) -> None:
         self.cue = Cue(text, severity, t_ms + int(CUE_S * 1000), check)
         self.announce(t_ms, text)
-        self.voice.say(text)
+        if said:
+            priority = Priority.STOP if severity is Severity.STOP else Priority.FAULT if fault else Priority.GUIDE
+            self.voice.say(text, priority)
 
     def _pain(self) -> None:
         t = self.now_ms or 0
@@ -469,7 +580,7 @@ class Trainer:
         self._end_set("pain")
         self.cue = Cue(PAIN_CUE, Severity.STOP, t + int(CUE_S * 1000), PAIN_CHECK)
         self.announce(t, PAIN_CUE)
-        self.voice.say(PAIN_CUE)
+        self.voice.say(PAIN_CUE, Priority.STOP)
         self.paused = False
         self.exercise_pain = None
         self._enter(Stage.PAIN)
@@ -481,13 +592,17 @@ class Trainer:
             last = self._run.finish()  # a set with no rep says why, in the recording and the report
             self._recorder.writer.write_events(last)
             self.events.extend(last)
+            self._set_events.extend(last)
         c = self.counters
+        self.summary = SetSummary.of(self.step.title, self.step.targets, self._set_events, self._hold_target_s,
+                                     ignore_checks=(PAIN_CHECK,))
         self.sets.append({"exercise": self.step.exercise, "title": self.step.title, "reps": c.reps,
                           "by_side": dict(c.by_side), "target": self.step.targets.describe(),
-                          "ended_by": ended_by})
+                          "ended_by": ended_by, "focus": [cue for cue, _ in self.summary.focus]})
         self._recorder.close(ended_by)
         self._recorder = None
         self._run = None
+        self._hold = None
 
     def _next_step(self) -> None:
         self.index += 1
@@ -529,14 +644,23 @@ class Trainer:
             # Nothing to change: say so while the check makes sure it stays that way.
             advice = self._setup_advice or (SETUP_FINE if self._setup_seen else None)
         hold_s = breath = None
+        hold_done = False
         targets = step.targets
-        if self.stage is Stage.EXERCISE and c.rep_started_ms is not None and (targets.hold_s or targets.hold_breaths):
-            hold_s = max(0.0, (now - c.rep_started_ms) / 1000.0)
-            if targets.hold_s:
+        if self.stage is Stage.EXERCISE and (targets.hold_s or targets.hold_breaths):
+            if self._hold is not None:  # timed from when the body arrived where it holds
+                hold_s = self._hold.held_s(now / 1000.0) if c.rep_started_ms is not None else None
+                hold_done = self._hold.done
+            elif c.rep_started_ms is not None:
+                hold_s = max(0.0, (now - c.rep_started_ms) / 1000.0)
+        if hold_s is not None:
+            if hold_done:
+                breath = ("Come back", 1.0, 0)
+            elif targets.hold_s:
                 # "Breathe in and hold for 5-10 seconds": a ring filling up to the shortest hold.
                 breath = ("Breathe in and hold", min(1.0, hold_s / targets.hold_s[0]), 0)
             else:
                 breath = breath_pacing(hold_s)
+        last_set = self.index + 1 >= len(self.steps)
         countdown = None
         if self.stage is Stage.INSTRUCTIONS:
             countdown = max(0.0, self.instructions_s - self._stage_elapsed_s())
@@ -546,9 +670,11 @@ class Trainer:
             countdown = max(0.0, PAIN_ASK_S - self._stage_elapsed_s())
         elif self.stage is Stage.ADVICE:
             countdown = max(0.0, ADVICE_S - self._stage_elapsed_s())
+        elif self.stage is Stage.SUMMARY and not last_set:
+            countdown = max(0.0, SUMMARY_S - self._stage_elapsed_s())
         lines: tuple[str, ...] = ()
         if self.stage is Stage.NOTICE:
-            lines = PHYSIO_NOTICE
+            lines = (*PHYSIO_NOTICE, self.voice.status())
         elif self.stage is Stage.INSTRUCTIONS:
             lines = step.instructions_for(self.settings)
         elif self.stage is Stage.PAIN:
@@ -558,7 +684,10 @@ class Trainer:
             lines = PAIN_QUESTION_LINES
         elif self.stage is Stage.ADVICE:
             lines = (self.advice or "", "Press any key to finish.")
+        elif self.stage is Stage.SUMMARY and self.summary is not None:
+            lines = (*self.summary.lines(), *(("Press any key to finish.",) if last_set else ()))
         banner = self.banner[0] if self.banner and self.banner[1] >= now else None
+        notice = self.notice[0] if self.notice and self.notice[1] >= now else None
         return Hud(
             stage=str(self.stage), title=step.title, steps=len(self.steps),
             step_number=min(self.index, len(self.steps) - 1) + 1,  # the session's end still names the last
@@ -568,6 +697,7 @@ class Trainer:
             cue=cue.text if cue else advice, cue_severity=str(cue.severity) if cue else "info",
             lines=lines, countdown_s=countdown, paused=self.paused, banner=banner,
             highlight=self._highlight(cue.check if cue else None), pace=self.pace,
+            hold_done=hold_done, notice=notice,
         )
 
     @property

@@ -42,7 +42,7 @@ KEYS_HINT = "space pause    n next    r redo    p pain, stop    q quit"
 class Hud:
     """Everything the display shows besides the camera image and the skeleton."""
 
-    stage: str  # notice, pain_before, instructions, setup, exercise, pain, pain_after, advice, done
+    stage: str  # notice, pain_before, instructions, setup, exercise, pain, summary, pain_after, advice, done
     title: str
     step_number: int
     steps: int
@@ -61,6 +61,8 @@ class Hud:
     banner: str | None = None
     highlight: tuple[int, ...] = field(default_factory=tuple)
     pace: tuple[str, float] | None = None  # the app paces reps the camera cannot see: (what to do, 0..1 done)
+    hold_done: bool = False  # the hold under way has lasted its target: come back
+    notice: str | None = None  # a one-off notice over everything else ("Voice unavailable: ...")
 
 
 def fit(image: np.ndarray, size: tuple[int, int] = CANVAS_SIZE) -> np.ndarray:
@@ -133,7 +135,7 @@ def draw_top_bar(img: np.ndarray, hud: Hud) -> None:
         w, _ = _size(label, 1.2, 3)
         _text(img, label, (width - 24 - w, 70), 1.2, YELLOW, 3)
         return
-    if hud.stage not in ("exercise", "pain"):
+    if hud.stage not in ("exercise", "pain", "summary"):
         return
     count, target = _rep_text(hud)
     cw, _ = _size(count, COUNT_SCALE, 6)
@@ -157,15 +159,16 @@ def draw_hold(img: np.ndarray, hud: Hud) -> None:
     centre, radius = (width - 150, TOP_BAR_H + 190), 95
     _shade(img, width - 300, TOP_BAR_H + 60, width, TOP_BAR_H + 370, alpha=0.55)
     label, filled, breaths = hud.breath
+    colour = GREEN if hud.hold_done else YELLOW  # done: the ring full and green, "Come back" under it
     cv2.circle(img, centre, radius, GREY, 6, cv2.LINE_AA)
-    cv2.ellipse(img, centre, (radius, radius), -90, 0, 360 * filled, YELLOW, 12, cv2.LINE_AA)
+    cv2.ellipse(img, centre, (radius, radius), -90, 0, 360 * filled, colour, 12, cv2.LINE_AA)
     seconds = f"{hud.hold_s:.0f} s"
     w, h = _size(seconds, 1.8, 4)
     _text(img, seconds, (centre[0] - w // 2, centre[1] + h // 2 - 4), 1.8, WHITE, 4)
     scale = _fitting_scale(label, 1.2, 3, 280)
     w, _ = _size(label, scale, 3)
-    _text(img, label, (centre[0] - w // 2, centre[1] + radius + 45), scale, YELLOW, 3)
-    if hud.hold_target:
+    _text(img, label, (centre[0] - w // 2, centre[1] + radius + 45), scale, colour, 3)
+    if hud.hold_target and not hud.hold_done:
         note = f"{hud.hold_target}, {breaths} done" if "breaths" in hud.hold_target else hud.hold_target
         scale = _fitting_scale(note, 0.75, 2, 280)
         w, _ = _size(note, scale, 2)
@@ -217,6 +220,11 @@ def draw_keys(img: np.ndarray) -> None:
 
 PANEL_HEADINGS = {"notice": "Before you start", "pain": "Stopped for pain", "pain_before": "Before you start",
                   "pain_after": "Session over", "advice": "Your pain went up"}
+# The end screen's summary is read from the mat, at a glance: larger than the instructions' text.
+SUMMARY_SCALE = 1.35
+# A one-off notice ("Voice unavailable: ..."): a band this tall under the top bar, red like a stop cue.
+NOTICE_H = 64
+NOTICE_BGR = (30, 30, 160)
 
 
 def draw_panel(img: np.ndarray, hud: Hud) -> None:
@@ -226,20 +234,37 @@ def draw_panel(img: np.ndarray, hud: Hud) -> None:
     height, width = img.shape[:2]
     y0, y1 = TOP_BAR_H, height - KEYS_BAR_H - CUE_BAR_H
     _shade(img, 0, y0, width, y1, alpha=0.8)
-    heading = PANEL_HEADINGS.get(hud.stage, f"Next: {hud.title}")
-    _text(img, heading, (60, y0 + 55), 1.3, (60, 60, 255) if hud.stage in ("pain", "advice") else YELLOW, 3)
-    y = y0 + 110
+    summary = hud.stage == "summary"
+    heading = f"Well done: {hud.title}" if summary else PANEL_HEADINGS.get(hud.stage, f"Next: {hud.title}")
+    colour = (60, 60, 255) if hud.stage in ("pain", "advice") else GREEN if summary else YELLOW
+    _text(img, heading, (60, y0 + 55), 1.3, colour, 3)
+    scale, thick = (SUMMARY_SCALE, 3) if summary else (BODY_SCALE, 2)
+    step = round(46 * scale)
+    y = y0 + 66 + step
     for line in hud.lines:
-        for part in wrap(line, BODY_SCALE, 2, width - 120):
+        for part in wrap(line, scale, thick, width - 120):
             if y > y1 - 20:
                 break
-            _text(img, part, (60, y), BODY_SCALE, WHITE, 2)
-            y += 44
+            _text(img, part, (60, y), scale, WHITE, thick)
+            y += step
         y += 8
     if hud.countdown_s is not None:
-        note = f"Starting in {hud.countdown_s:.0f} s" if hud.stage == "instructions" else f"{hud.countdown_s:.0f} s"
+        note = {"instructions": f"Starting in {hud.countdown_s:.0f} s",
+                "summary": f"Next exercise in {hud.countdown_s:.0f} s"}.get(hud.stage, f"{hud.countdown_s:.0f} s")
         w, _ = _size(note, 1.0, 2)
         _text(img, note, (width - 60 - w, y1 - 20), 1.0, GREY, 2)
+
+
+def draw_notice(img: np.ndarray, hud: Hud) -> None:
+    """A one-off notice in a red band under the top bar, over whatever is there (it goes after a while)."""
+    if not hud.notice:
+        return
+    width = img.shape[1]
+    y0, y1 = TOP_BAR_H, TOP_BAR_H + NOTICE_H
+    _shade(img, 0, y0, width, y1, NOTICE_BGR, 0.9)
+    scale = _fitting_scale(hud.notice, 1.1, 3, width - 60)
+    w, h = _size(hud.notice, scale, 3)
+    _text(img, hud.notice, ((width - w) // 2, y0 + (NOTICE_H + h) // 2 - 4), scale, WHITE, 3)
 
 
 def draw_center(img: np.ndarray, text: str, color=WHITE, scale: float = 2.6) -> None:
@@ -268,6 +293,7 @@ def draw_hud(image: np.ndarray, pose: PoseFrame | None, hud: Hud, size: tuple[in
     draw_pace(canvas, hud)
     draw_cue(canvas, hud)
     draw_keys(canvas)
+    draw_notice(canvas, hud)
     if hud.banner:
         draw_center(canvas, hud.banner, GREEN)
     elif hud.paused:
