@@ -1,19 +1,32 @@
-"""Sessions built from poses and events made up in code (with the checks and cues the rules emit), for the
-report, history and session tests.
+"""Session folders for the report, history, export and session tests, built two ways.
 
-Poses are a side view (left side to the camera) of a person on a mat, 1280x720, with the joints where the
-routine puts them; a rep moves from the start pose to the end pose, holds, and comes back.
+- `record_live_session(folder, [RealSet(...), ...])`: real exercise runs. Labelled kinematic sets
+  (tools/make_kinematic_samples.py: a body moving as in the routine, with MediaPipe's errors) are done in
+  front of the live trainer, which runs each exercise's rules on every frame and records the session as
+  `posecheck routine` does. What the report says comes from the rules; what it should say comes from the
+  sets' labels. The sets are dev sets whose labels the rules agree with (the exercise tests hold them to it).
+- `record_session(folder, [ExercisePlan(...), ...])`: poses and events made up in code (with the checks and
+  cues the rules emit), for tests of how session files are handled (killed, escaped, unknown exercises),
+  where the events need to be exactly so and not what a rule would say.
+
+Made-up poses are a side view (left side to the camera) of a person on a mat, 1280x720, with the joints
+where the routine puts them; a rep moves from the start pose to the end pose, holds, and comes back.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from kinematic_sets import labelled
 
 from posecheck.events import Event, EventKind, Severity
 from posecheck.landmarks import N_LANDMARKS, Landmark, PoseFrame
+from posecheck.live.routine import step
+from posecheck.live.trainer import Action, Trainer
 from posecheck.recording import RecordingHeader
 from posecheck.report.targets import ROUTINE_TARGETS, Targets
 from posecheck.session import SessionWriter
@@ -179,3 +192,87 @@ def record_session(
 
 
 KNEES_UP = POSES["knee_rolls"][0]  # the start position of knee rolls, deep abdominals and pelvic tilts
+
+
+@dataclass(frozen=True)
+class RealSet:
+    """One labelled kinematic set done in front of the live trainer (`record_live_session`)."""
+
+    exercise: str
+    kind: str  # "correct", or the check the set breaks in about a third of its reps
+    seed: int  # a dev seed
+    max_reps: int | None = None  # the set cut after this many reps
+    unseen_reps: frozenset[int] = frozenset()  # labelled reps during which the camera finds nobody
+    nobody: bool = False  # the camera finds nobody in any frame (pointed at the wall)
+    pain_in_rep: int | None = None  # the exerciser presses P halfway through this labelled rep
+
+    @property
+    def labels(self) -> dict[str, Any]:
+        """What happened in the set: reps (start, end, hold, side, faults), disturbances (tools/ README)."""
+        return labelled(self.exercise, self.kind, self.seed, max_reps=self.max_reps).labels
+
+    def reps_with(self, check: str) -> list[int]:
+        """The labelled reps that break `check`, among those done before any pain stop."""
+        return [r["n"] for r in self.labels["reps"] if check in r["faults"] and r["n"] <= self.reps_done]
+
+    @property
+    def reps_done(self) -> int:
+        """Reps finished: all the labelled ones, or those before the rep the pain stopped."""
+        total = self.labels["rep_count"]["total"]
+        return total if self.pain_in_rep is None else self.pain_in_rep - 1
+
+    @property
+    def pain_at_ms(self) -> int | None:
+        """When P is pressed, in the set's own time (None: never)."""
+        if self.pain_in_rep is None:
+            return None
+        rep = self.labels["reps"][self.pain_in_rep - 1]
+        return (rep["start_ms"] + rep["end_ms"]) // 2
+
+    def frames(self, t0_ms: int = 0) -> list[PoseFrame]:
+        """The set's poses starting at camera time `t0_ms`, with nobody found where the set says so."""
+        s = labelled(self.exercise, self.kind, self.seed, max_reps=self.max_reps)
+        hidden = [(r["start_ms"], r["end_ms"]) for r in self.labels["reps"] if r["n"] in self.unseen_reps]
+        out = []
+        for frame in s.frames:
+            t = frame.timestamp_ms
+            if self.nobody or any(a <= t <= b for a, b in hidden):
+                out.append(PoseFrame.empty(t0_ms + t, frame.image_size))
+            else:
+                out.append(dataclasses.replace(frame, timestamp_ms=t0_ms + t))
+        return out
+
+
+def record_live_session(
+    folder: Path, sets: list[RealSet], name: str = "Morning routine", notes: str = "",
+    source: str = "camera 0", end: bool = True,
+) -> Path:
+    """Do `sets` one after the other in front of the live trainer and record the session into `folder`.
+
+    The sets' poses stand in for MediaPipe's on a camera (no instructions wait, no set-up check, no video).
+    A set ends as a live one does: the trainer ends it at its target, or the person presses P (`pain_in_rep`)
+    and then N, or N when the set is over; after the last set, Q. `end=False` leaves the session as if the
+    program were killed after the last frame.
+    """
+    session = SessionWriter(folder, name=name, notes=notes, profile={"model": "full"})
+    trainer = Trainer([step(s.exercise) for s in sets], session, header(source), instructions_s=0.0,
+                      setup_check=False)
+    image = np.zeros((1, 1, 3), np.uint8)  # no video is kept and the set-up check is off: no pixels needed
+    t0 = 0
+    for index, real in enumerate(sets):
+        frames = real.frames(t0)
+        pain = None if real.pain_at_ms is None else t0 + real.pain_at_ms
+        for frame in frames:
+            if trainer.index != index:  # the trainer ended the set at its target
+                break
+            trainer.on_pose(frame, image, people=int(frame.has_pose))
+            if pain is not None and frame.timestamp_ms >= pain:
+                trainer.on_key(Action.PAIN)
+                break
+        if trainer.index == index and index < len(sets) - 1:
+            trainer.on_key(Action.NEXT)  # the set is over (or stopped for pain): on to the next
+        t0 = frames[-1].timestamp_ms + 1000
+    if end:
+        trainer.on_key(Action.QUIT)
+        session.close()
+    return folder

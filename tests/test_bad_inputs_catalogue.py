@@ -100,11 +100,14 @@ def media(tmp_path_factory, astronaut_bgr) -> dict[str, Path]:
 # --- places to write that fail ---------------------------------------------------------------------
 
 
-def _mount_tmpfs(path: Path, options: str) -> bool:
-    if os.geteuid() != 0 or shutil.which("mount") is None:
-        return False
-    return subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)],
-                          capture_output=True).returncode == 0
+def _mount_tmpfs(path: Path, options: str) -> str | None:
+    """Mount a tmpfs at `path`: None when mounted, else why it could not be."""
+    if os.geteuid() != 0:
+        return "not running as root"
+    if shutil.which("mount") is None:
+        return "no mount command"
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)], capture_output=True, text=True)
+    return None if done.returncode == 0 else f"mount said: {done.stderr.strip() or f'exit {done.returncode}'}"
 
 
 def _unmount(path: Path) -> None:
@@ -116,10 +119,13 @@ def read_only(tmp_path) -> Path:
     """A folder nothing can be written in: a read-only mount as root (root ignores permissions), else 0555."""
     folder = tmp_path / "read-only"
     folder.mkdir()
-    mounted = _mount_tmpfs(folder, "ro,size=64k")
+    why = _mount_tmpfs(folder, "ro,size=64k")
+    mounted = why is None
     if not mounted:
         if os.geteuid() == 0:
-            pytest.skip("root ignores folder permissions and cannot mount here: no read-only folder to test")
+            pytest.skip(f"NOT TESTED: writing into a read-only folder. Running as root, which ignores folder "
+                        f"permissions, and a read-only tmpfs could not be mounted ({why}): run as a user, or as "
+                        "root with mount rights (CAP_SYS_ADMIN)")
         folder.chmod(0o555)
     yield folder
     if mounted:
@@ -131,9 +137,11 @@ def read_only(tmp_path) -> Path:
 def _small_disk(tmp_path: Path, size: str):
     folder = tmp_path / "small-disk"
     folder.mkdir()
-    if not _mount_tmpfs(folder, f"size={size}"):
-        pytest.skip("a real full disk needs root to mount a tiny tmpfs; "
-                    "test_a_full_disk_mid_recording_keeps_every_line_before_it simulates one in-process")
+    why = _mount_tmpfs(folder, f"size={size}")
+    if why is not None:
+        pytest.skip(f"NOT TESTED: a real full disk. A tiny tmpfs could not be mounted ({why}): needs root with "
+                    "mount rights (CAP_SYS_ADMIN); test_a_full_disk_mid_recording_keeps_every_line_before_it "
+                    "simulates one in-process")
     yield folder
     _unmount(folder)
 

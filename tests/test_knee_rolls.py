@@ -1,14 +1,18 @@
 """Knee rolls: rolls are counted per side; shoulders, knees, feet, holds and alternation are checked."""
 
 import math
+import re
 
 import numpy as np
+from conftest import SHARED
 from exercise_asserts import assert_counted_without_faults, assert_fault_found
 from kinematic_sets import events_of, labelled
 
 import exercise_rules.knee_rolls as knee_rolls
 from posecheck.calibration import Body, landmark_index
 from posecheck.events import EventKind
+
+SHEET = SHARED / "routine" / "lower-back-routine.txt"
 
 
 def test_correct_knee_rolls_raise_no_fault_and_are_counted_per_side():
@@ -36,10 +40,18 @@ def test_a_roll_not_held_for_a_breath_is_flagged():
     assert_fault_found("knee_rolls", "hold_too_short", 1001)
 
 
-def test_knee_rolls_module_reads_like_the_sheet():
-    assert knee_rolls.TARGETS.sides == ("left", "right")
+def test_knee_rolls_targets_are_the_sheets():
+    """The targets against the physiotherapist's sheet itself (not the module's own quote of it)."""
+    text = " ".join(SHEET.read_text(encoding="utf-8").replace("\u2019", "'").split())
+    section = text[text.index("Knee rolls What it does"):text.index("Back extensions What")]
+    reps = re.search(r"Repeat this exercise (\d+)-(\d+) times, alternating sides\.", section)
+    assert reps is not None, "the sheet's knee-roll count"
+    targets = knee_rolls.TARGETS
+    assert (targets.reps_min, targets.reps_max) == (int(reps[1]), int(reps[2]))
+    assert targets.sides == ("left", "right")  # "alternating sides"
+    assert "Hold the stretch for one deep breath" in section and targets.hold_breaths == (1, 1)
     for check in knee_rolls.CHECKS:
-        assert check.source in " ".join(knee_rolls.__doc__.split()), check.name
+        assert check.source in section, check.name
         assert check.cue and check.reason
 
 

@@ -86,8 +86,10 @@ def test_setup_check_says_what_to_change(full_model, astronaut_bgr):
 def test_a_live_session_counts_the_reps_of_a_correct_clip_and_records_them(tmp_path):
     video, labels = rendered_clip()
     exercise = labels["exercise"]
+    # Every frame inferred, in the video's time: the same session however loaded the machine is (played in
+    # real time, a busy machine infers fewer frames and the count could change with it).
     done = live(tmp_path, "--exercise", exercise, "--source", str(video), "--instructions-seconds", "0",
-                "--skip-setup-check", "--record-video")
+                "--skip-setup-check", "--record-video", "--every-frame")
     # The clip ends before the routine's 8-10 reps: the camera is "lost" and the session ends cleanly.
     assert done.returncode == EXIT_CAMERA_LOST, done.stderr
     assert "camera stopped sending frames" in done.stderr
@@ -111,7 +113,7 @@ def test_a_live_session_counts_the_reps_of_a_correct_clip_and_records_them(tmp_p
     # Landmarks always, video when asked: one video frame per landmark frame.
     frames = len(record.frames)
     assert sum(f.has_pose for f in record.frames) > 0.9 * frames
-    assert frames > 0.5 * labels["frame_count"]  # MediaPipe keeps up with most frames at 15 fps
+    assert frames == labels["frame_count"]  # every frame of the video, none dropped
     capture = cv2.VideoCapture(str(record.video_path))
     assert int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == frames
     capture.release()

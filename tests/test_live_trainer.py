@@ -396,3 +396,19 @@ def test_pausing_in_the_middle_of_a_hold_records_no_fault_and_the_set_goes_on(tm
     assert faults == []
     assert len(reps) >= len(s.labels["reps"]) - 1  # every rep but the one the pause cut
     assert all(e.timestamp_ms < pause_at or e.timestamp_ms > resume_at for e in reps)
+
+
+def test_a_video_played_every_frame_has_each_frame_inferred_and_recorded_however_slow_the_model(tmp_path):
+    # --every-frame: a video file as the camera, each frame waiting for the one before to be inferred (not
+    # played in real time: 200 frames at 33 ms would take 6.6 s, and a slow model would drop most of them).
+    estimator = SlowEstimator(polls=4)
+    trainer = trainer_for(tmp_path, ["knee_rolls"])
+    reader = NewestFrame(ListSource(200), realtime=True, every_frame=True)
+    reader.source.gate.set()
+    loop = LiveLoop(reader, estimator, trainer)
+    assert loop.run() == "camera_lost"
+    reader.close()
+    trainer.session.close()
+    assert estimator.submitted == estimator.results == loop.stats.inferred == 200
+    (record,) = load_session(tmp_path / "session").exercises
+    assert [f.timestamp_ms for f in record.frames] == [i * 33 for i in range(200)]

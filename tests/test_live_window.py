@@ -90,13 +90,17 @@ def xvfb(tmp_path):
     fbdir = tmp_path / "fb"
     fbdir.mkdir()
     width, height = CANVAS_SIZE
-    server = subprocess.Popen(
-        [XVFB, "-displayfd", "1", "-screen", "0", f"{width}x{height + 40}x24", "-fbdir", str(fbdir),
-         "-nolisten", "tcp"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    log = tmp_path / "xvfb.log"
+    with log.open("w") as errors:
+        server = subprocess.Popen(
+            [XVFB, "-displayfd", "1", "-screen", "0", f"{width}x{height + 40}x24", "-fbdir", str(fbdir),
+             "-nolisten", "tcp"], stdout=subprocess.PIPE, stderr=errors, text=True)
     display = server.stdout.readline().strip()
     if not display:
         server.kill()
-        pytest.skip("Xvfb did not start")
+        server.wait(timeout=10)
+        said = " | ".join(log.read_text(errors="replace").strip().splitlines()[-3:]) or f"exit {server.returncode}"
+        pytest.skip(f"NOT TESTED: the live window on a real screen. Xvfb did not start ({said})")
     yield f":{display}", fbdir / "Xvfb_screen0"
     server.terminate()
     server.wait(timeout=10)

@@ -33,13 +33,19 @@ def test_recording_landmarks_makes_no_network_call(tmp_path, astronaut_video, fu
     assert "NETWORK ATTEMPT" not in done.stderr
 
 
-def _can_unshare() -> bool:
+def _why_no_unshare() -> str | None:
+    """None when `unshare -n` can make a process with no network, else why not."""
     if shutil.which("unshare") is None:
-        return False
-    return subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode == 0
+        return "no unshare command (util-linux)"
+    done = subprocess.run(["unshare", "-n", "true"], capture_output=True, text=True)
+    return None if done.returncode == 0 else f"unshare -n said: {done.stderr.strip() or f'exit {done.returncode}'}"
 
 
-@pytest.mark.skipif(not _can_unshare(), reason="needs `unshare -n` (root or user namespaces)")
+NO_UNSHARE = _why_no_unshare()
+
+
+@pytest.mark.skipif(NO_UNSHARE is not None, reason=f"NOT TESTED: recording with no network at all, in a network "
+                    f"namespace ({NO_UNSHARE}); needs root or unprivileged user namespaces")
 def test_recording_landmarks_works_with_no_network_at_all(tmp_path, astronaut_video, full_model):
     # A network namespace with no interface up: native code cannot reach out either.
     done = subprocess.run(

@@ -35,6 +35,8 @@ from posecheck.sources import Frame, Source
 RESULT_POLL_S = 0.004
 # MediaPipe may drop a frame without a result; after this long the loop stops waiting for it.
 IN_FLIGHT_TIMEOUT_S = 2.0
+# Playing a video every frame, a slow pose (the model's first, on a busy machine) is waited for, not dropped.
+EVERY_FRAME_TIMEOUT_S = 60.0
 # With no camera frame for this long the loop still reads keys and checks for results.
 IDLE_WAIT_S = 0.05
 # MediaPipe's set-up messages come with its first inferences (the landmark model's with the first person).
@@ -50,18 +52,23 @@ class Captured:
 class NewestFrame:
     """Reads a source on a thread and keeps only the newest frame.
 
-    A video file stands in for a camera: with `realtime` its frames come out at their timestamps.
+    A video file stands in for a camera: with `realtime` its frames come out at their timestamps; with
+    `every_frame` each comes out only once the loop has taken the one before, so every frame is inferred
+    and the session is the same however fast the machine is (time is the video's, not the wall clock's).
     `ended` turns true when the source gives no more frames (a camera unplugged, a video's end).
     """
 
-    def __init__(self, source: Source, realtime: bool, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, source: Source, realtime: bool, clock: Callable[[], float] = time.monotonic,
+                 every_frame: bool = False) -> None:
         self.source = source
-        self.realtime = realtime
+        self.realtime = realtime and not every_frame
+        self.every_frame = every_frame
         self.clock = clock
         self.read = 0  # frames read from the source
         self.ended = False
         self.error: BaseException | None = None
         self._latest: Captured | None = None
+        self._taken = -1  # index of the newest frame handed out
         self._changed = threading.Condition()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="posecheck-camera", daemon=True)
@@ -78,6 +85,12 @@ class NewestFrame:
                     if delay > 0 and self._stop.wait(delay):
                         break
                 with self._changed:
+                    if self.every_frame:
+                        # Never over a frame not yet handed out (`close` sets _stop and wakes this).
+                        self._changed.wait_for(lambda: self._stop.is_set() or self._latest is None
+                                               or self._taken >= self._latest.frame.index)
+                        if self._stop.is_set():
+                            break
                     self._latest = Captured(frame, self.clock())
                     self.read += 1
                     self._changed.notify_all()
@@ -97,10 +110,16 @@ class NewestFrame:
         with self._changed:
             self._changed.wait_for(ready, timeout)
             latest = self._latest
-        return latest if latest is not None and latest.frame.index > than_index else None
+            if latest is None or latest.frame.index <= than_index:
+                return None
+            self._taken = latest.frame.index
+            self._changed.notify_all()
+        return latest
 
     def close(self) -> None:
         self._stop.set()
+        with self._changed:
+            self._changed.notify_all()
         self._thread.join(timeout=5)
         self.source.close()
 
@@ -177,7 +196,14 @@ class LiveLoop:
                 if self.max_seconds is not None and self.clock() - start >= self.max_seconds:
                     self.trainer.finish("time_up")
                     break
-                captured = self.reader.newer(last_index, RESULT_POLL_S if in_flight else IDLE_WAIT_S)
+                # Read before asking for a frame: the camera's last frame, published since, is still taken.
+                ended = self.reader.ended
+                if in_flight is not None and self.reader.every_frame:
+                    captured = None  # the next frame waits for this one's pose: not taken to be shown only
+                    ended = False
+                    time.sleep(RESULT_POLL_S)
+                else:
+                    captured = self.reader.newer(last_index, RESULT_POLL_S if in_flight else IDLE_WAIT_S)
                 if in_flight is not None:
                     pose = self.estimator.latest()
                     if pose is not None and pose is not self.last_pose and (
@@ -197,7 +223,8 @@ class LiveLoop:
                         if quiet is not None and (pose.has_pose or self.stats.inferred >= QUIET_FRAMES):
                             quiet.close()
                             quiet = None
-                    elif self.clock() - sent_at > IN_FLIGHT_TIMEOUT_S:
+                    elif self.clock() - sent_at > (EVERY_FRAME_TIMEOUT_S if self.reader.every_frame
+                                                   else IN_FLIGHT_TIMEOUT_S):
                         in_flight = None
                 if captured is not None:
                     last_index = captured.frame.index
@@ -212,7 +239,7 @@ class LiveLoop:
                         self._show(captured, undrawn)
                         self.stats.shown += 1
                         undrawn = None
-                elif self.reader.ended and in_flight is None:
+                elif ended and in_flight is None:
                     self.trainer.finish("camera_lost")
                     break
                 if self.window is not None:
