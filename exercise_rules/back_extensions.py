@@ -26,6 +26,7 @@ from posecheck.calibration import HEAD_TURNED, Body
 from posecheck.exercise import Check, Exercise, ExerciseRun, RepRecord, Targets, When
 from posecheck.geometry import direction, elevation, wrap
 from posecheck.phases import HoldCounter
+from posecheck.start_position import Part, StartPosition
 
 NAME = "back_extensions"
 TITLE = "Back extensions"
@@ -55,14 +56,27 @@ HIPS_UP = 0.6
 HIPS_RISING_SHARE = 0.75
 
 
-def start_position(body: Body) -> bool:
-    """On the stomach, propped on the elbows: shoulders up, hips, knees and feet down."""
-    if not body.visible("near_shoulder", "near_hip", "near_knee"):
-        return False
-    sh, hip, knee = body.p("near_shoulder"), body.p("near_hip"), body.p("near_knee")
-    propped = 8 < elevation(hip, sh) < 75 and sh[0] > hip[0]
-    legs_down = abs(knee[1] - hip[1]) < 0.3 and knee[0] < hip[0]
-    return bool(propped and legs_down)
+def seen(body: Body) -> bool:
+    return body.visible("near_shoulder", "near_hip", "near_knee")
+
+
+def propped(body: Body) -> bool:
+    """Shoulders up off the floor above the hips, head towards +u."""
+    hip, sh = body.p("near_hip"), body.p("near_shoulder")
+    return bool(seen(body) and 8 < elevation(hip, sh) < 75 and sh[0] > hip[0])
+
+
+def legs_down(body: Body) -> bool:
+    hip, knee = body.p("near_hip"), body.p("near_knee")
+    return bool(seen(body) and abs(knee[1] - hip[1]) < 0.3 and knee[0] < hip[0])
+
+
+# "Lie flat on your stomach, then proceed to prop yourself up onto your elbows to lengthen your spine."
+start_position = StartPosition((
+    Part("Lie on your stomach, side-on to the camera", seen),
+    Part("Lie flat on your stomach, legs down", legs_down),
+    Part("Prop yourself up onto your elbows", propped),
+))
 
 
 def shoulder_rise(body: Body) -> float | None:

@@ -19,8 +19,7 @@ person leaves the start position; a rep is counted when its hold ends.
 
 from __future__ import annotations
 
-from exercise_rules.knee_rolls import HIPS_UP, SITTING_UP_DEG, STILL_CUE
-from exercise_rules.knee_rolls import start_position as knee_rolls_start_position
+from exercise_rules.knee_rolls import HIPS_UP, SITTING_UP_DEG, STILL_CUE, start_position
 from posecheck.calibration import Body
 from posecheck.exercise import Check, Exercise, ExerciseRun, RepRecord, Targets, When
 from posecheck.geometry import angle_at
@@ -61,11 +60,6 @@ LEGS_LEAVING_DEG = 35.0
 # 0.083-0.089 on video (MediaPipe; ground truth 0.11-0.12: the ear is seen rising less than it does), so
 # a 28-degree lift reads about 0.07; kinematic faults >= 0.116.
 HEAD_SHOULDERS_MOVE = 0.055
-
-
-def start_position(body: Body) -> bool:
-    """The knee-rolls start position."""
-    return knee_rolls_start_position(body)
 
 
 def no_signal(body: Body) -> float:

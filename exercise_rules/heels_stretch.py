@@ -28,6 +28,7 @@ from posecheck.calibration import HEAD_TURNED, Body
 from posecheck.exercise import Check, Exercise, ExerciseRun, RepRecord, Targets, When
 from posecheck.geometry import angle_at, direction, elevation, tilt_from_vertical, wrap
 from posecheck.phases import HoldCounter
+from posecheck.start_position import Part, StartPosition
 
 NAME = "heels_stretch"
 TITLE = "Heels stretch"
@@ -114,15 +115,28 @@ KNEE_CLOSED_MIN = 47.0
 HAND_LIFTED = 0.15
 
 
-def start_position(body: Body) -> bool:
-    """On all fours: hands and knees down, hips and shoulders up, the back roughly level."""
-    if not body.visible("near_shoulder", "near_hip", "near_knee", "near_wrist"):
-        return False
-    sh, hip, knee, wrist = (body.p(n) for n in ("near_shoulder", "near_hip", "near_knee", "near_wrist"))
-    upright_thigh = abs(tilt_from_vertical(hip, knee)) < 45 and hip[1] - knee[1] > 0.4
-    upright_arm = sh[1] - wrist[1] > 0.4
+def seen(body: Body) -> bool:
+    return body.visible("near_shoulder", "near_hip", "near_knee", "near_wrist")
+
+
+def on_all_fours(body: Body) -> bool:
+    """Hips over the knees, shoulders over the hands, the back roughly level, head towards +u."""
+    hip, sh, knee, wrist = (body.p(n) for n in ("near_hip", "near_shoulder", "near_knee", "near_wrist"))
     level = abs(elevation(hip, sh)) < 40 and sh[0] > hip[0]
-    return bool(upright_thigh and upright_arm and level)
+    return bool(seen(body) and level and hip[1] - knee[1] > 0.4 and sh[1] - wrist[1] > 0.4)
+
+
+def thigh_upright(body: Body) -> bool:
+    """The knee under the hip, roughly (the checks judge how well)."""
+    return bool(seen(body) and abs(tilt_from_vertical(body.p("near_hip"), body.p("near_knee"))) < 45)
+
+
+# "Kneel on all fours with your knees level with your hips and hands directly beneath your shoulders."
+start_position = StartPosition((
+    Part("Turn side-on to the camera, on all fours", seen),
+    Part("Kneel on all fours, your back level", on_all_fours),
+    Part("Bring your knees under your hips", thigh_upright),
+))
 
 
 def rocked_back(body: Body) -> float:

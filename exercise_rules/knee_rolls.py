@@ -31,6 +31,7 @@ from posecheck.calibration import Body
 from posecheck.exercise import Check, Exercise, ExerciseRun, RepRecord, Targets, When
 from posecheck.geometry import angle_at, elevation
 from posecheck.phases import HoldCounter
+from posecheck.start_position import Part, StartPosition
 
 NAME = "knee_rolls"
 TITLE = "Knee rolls"
@@ -86,15 +87,34 @@ HIPS_UP = 0.5
 STILL_CUE = "Lie still in the start position for a moment"
 
 
-def start_position(body: Body) -> bool:
-    """On the back, knees up and bent, feet down, head towards +u."""
-    if not body.visible("near_shoulder", "near_hip", "near_knee", "near_ankle"):
-        return False
-    sh, hip, knee, ankle = (body.p(n) for n in ("near_shoulder", "near_hip", "near_knee", "near_ankle"))
-    lying = abs(elevation(hip, sh)) < 30 and sh[0] > hip[0]
-    knees_up = knee[1] - hip[1] > 0.3 and knee[1] - ankle[1] > 0.3 and ankle[0] < hip[0]
-    bent = angle_at(hip, knee, ankle) < 140
-    return bool(lying and knees_up and bent)
+def seen(body: Body) -> bool:
+    return body.visible("near_shoulder", "near_hip", "near_knee", "near_ankle")
+
+
+def lying(body: Body) -> bool:
+    """On the back (or front: the knees tell), head towards +u."""
+    hip, sh = body.p("near_hip"), body.p("near_shoulder")
+    return bool(seen(body) and abs(elevation(hip, sh)) < 30 and sh[0] > hip[0])
+
+
+def knees_up(body: Body) -> bool:
+    """Knees above hips and feet, the feet towards the bottom."""
+    hip, knee, ankle = (body.p(n) for n in ("near_hip", "near_knee", "near_ankle"))
+    return bool(seen(body) and knee[1] - hip[1] > 0.3 and knee[1] - ankle[1] > 0.3 and ankle[0] < hip[0])
+
+
+def knees_bent(body: Body) -> bool:
+    return bool(seen(body) and angle_at(*(body.p(n) for n in ("near_hip", "near_knee", "near_ankle"))) < 140)
+
+
+# "Lie backwards while resting your head on a small flat cushion. Bring your knees up, keeping them
+# bent and together with your feet still on the floor".
+start_position = StartPosition((
+    Part("Lie on your back, side-on to the camera", seen),
+    Part("Lie on your back, your head on a small cushion", lying),
+    Part("Bring your knees up, feet on the floor", knees_up),
+    Part("Keep your knees bent, feet closer to you", knees_bent),
+))
 
 
 def knee_drop(body: Body) -> float | None:

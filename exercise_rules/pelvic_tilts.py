@@ -36,8 +36,7 @@ from __future__ import annotations
 
 import math
 
-from exercise_rules.knee_rolls import SITTING_UP_DEG, STILL_CUE
-from exercise_rules.knee_rolls import start_position as knee_rolls_start_position
+from exercise_rules.knee_rolls import SITTING_UP_DEG, STILL_CUE, start_position
 from posecheck.calibration import Body
 from posecheck.exercise import Check, Exercise, ExerciseRun, Targets, When
 from posecheck.geometry import angle_at, elevation
@@ -135,11 +134,6 @@ UNSEEN_HINT = ("A pelvic tilt can be too small for a camera to see; the live tra
 USES_LUMBAR = True
 LUMBAR_FLOOR = 0.0025
 LUMBAR_SHARE = 0.3
-
-
-def start_position(body: Body) -> bool:
-    """The knee-rolls start position."""
-    return knee_rolls_start_position(body)
 
 
 def hip_angle_change(body: Body) -> float | None:

@@ -401,7 +401,7 @@ class ExerciseRun:
             if vote is not None:
                 self._side_votes += vote * max(signal, 0.0)
         at_rest = self.counter.phase is Phase.REST
-        self._watch_start_position(t, at_rest and not in_start, out)
+        self._watch_start_position(t, at_rest and not in_start, out, body)
         still = self._still(body, t)
         # The rest follows a still body, or one `rest_level` further from the rep than the rest is (a
         # rest taken mid-rep; with no level, as in paced holds, any body at rest): following a slow
@@ -425,8 +425,9 @@ class ExerciseRun:
         if self.calibration is None:
             calib, in_start = self.calibrator.update(t, xy, z, frame.visibility, visible, frame.image_size[0])
             # A pose with nothing visible in it is "cannot see you", not also "not in the start position".
-            self._watch_start_position(t, bool(visible.any()) and not in_start, out)
-            seen = self.calibrator.provisional_body(xy, z, frame.visibility, visible).visible(*self.exercise.core)
+            provisional = self.calibrator.provisional_body(xy, z, frame.visibility, visible)
+            self._watch_start_position(t, bool(visible.any()) and not in_start, out, provisional)
+            seen = provisional.visible(*self.exercise.core)
             self._remember(_Seen(t, (xy, z, visible, frame.torso_outline, frame.lumbar)), in_start)
             if calib is None:
                 self._ask_for_rest(t, out)
@@ -493,7 +494,7 @@ class ExerciseRun:
             out.append(self._event(EventKind.CANNOT_SEE_YOU, t, cue="Move so the camera sees all of you",
                                    severity=Severity.INFO))
 
-    def _watch_start_position(self, t: float, outside: bool, out: list[Event]) -> None:
+    def _watch_start_position(self, t: float, outside: bool, out: list[Event], body: Body | None = None) -> None:
         if not outside:
             self._out_of_start = _Missing()
             return
@@ -502,7 +503,13 @@ class ExerciseRun:
         if not self._out_of_start.reported and t - self._out_of_start.since >= NOT_IN_START_S:
             self._out_of_start.reported = True
             out.append(self._event(EventKind.NOT_IN_START_POSITION, t, severity=Severity.INFO,
-                                   cue=f"Get into the start position for {self.exercise.title.lower()}"))
+                                   cue=self._what_is_off(body)))
+
+    def _what_is_off(self, body: Body | None) -> str:
+        """The start position's first part that is not so, or plainly "get into it"."""
+        parts = getattr(self.exercise.start_position, "what_is_off", None)
+        off = parts(body) if parts is not None and body is not None else None
+        return off or f"Get into the start position for {self.exercise.title.lower()}"
 
     def _ask_for_rest(self, t: float, out: list[Event]) -> None:
         """In the start position for a while but never still enough to calibrate: say what to do."""

@@ -399,7 +399,8 @@ def test_a_second_person_beside_the_mat_does_not_break_the_analysis(media, capsy
 
 def test_a_person_facing_the_camera_is_told_to_get_into_the_start_position(media, capsys):
     out, reps = analyse(capsys, media["frontal"])
-    assert "Get into the start position for knee rolls" in out and reps == 0
+    # Upright, not lying: the knee-rolls start position's first part is what the cue names.
+    assert "not in start position - Lie on your back" in out and reps == 0
 
 
 def test_knee_rolls_analysed_as_back_extensions_count_nothing_and_ask_for_the_start_position(
@@ -408,7 +409,8 @@ def test_knee_rolls_analysed_as_back_extensions_count_nothing_and_ask_for_the_st
     status, out, err = cli(capsys, "landmarks", media["one_rep"], "-o", recording, *FAST)
     assert status == 0, err
     out, reps = analyse(capsys, recording, "back_extensions")
-    assert "Get into the start position for back extensions" in out and reps == 0
+    # On the back with the knees up: the back-extensions start position wants the legs down, on the stomach.
+    assert "Lie flat on your stomach, legs down" in out and reps == 0
     _, right = analyse(capsys, recording, "knee_rolls")
     assert right > 0  # the same recording, analysed as what it is, counts reps
 

@@ -6,14 +6,17 @@ from cameras put where they should not be (samples/setup_views, made by tools/re
 from __future__ import annotations
 
 import json
+from functools import partial
 
 import cv2
 import numpy as np
 import pytest
 from conftest import REPO
 
+import exercise_rules
 from posecheck.live.setup_check import CHECKS, assess
 from posecheck.pose import PoseEstimator
+from posecheck.start_position import what_is_off_in
 
 SAMPLES = REPO / "samples" / "video"
 VIEWS = REPO / "samples" / "setup_views"
@@ -145,3 +148,30 @@ def test_the_camera_advice_says_which_way_to_move_it(estimator):
         said[view] = assess(image, estimator.detect(image, 0), estimator.people_seen).text
     assert said == {"pelvic_tilts_high": "Lower the camera to the height of your hips on the mat",
                     "knee_rolls_toward_feet": "Move the camera level with your hips, at your side"}
+
+
+def judge_for(estimator: PoseEstimator, image: np.ndarray, exercise: str):
+    """The set-up check's advice before `exercise`: the picture, then the exercise's start position."""
+    ex = exercise_rules.get(exercise).EXERCISE
+    image = np.ascontiguousarray(image)
+    pose = estimator.detect(image, 0)
+    return assess(image, pose, estimator.people_seen,
+                  partial(what_is_off_in, start=ex.start_position, core=ex.core))
+
+
+@pytest.mark.parametrize("clip", [c for c in CLIPS if "__correct__" in c])
+def test_the_set_up_check_passes_a_person_in_the_exercises_start_position(estimator, clip):
+    assert judge_for(estimator, clip_frame(clip, START_FRAME), labels_of(clip)["exercise"]) is None
+
+
+@pytest.mark.parametrize(("clip", "asked", "cue"), [
+    # Lying with the knees up, asked for the heels stretch: not on all fours.
+    ("knee_rolls__correct__right__b1", "heels_stretch", "Kneel on all fours, your back level"),
+    # On all fours, asked for back extensions: the legs are not down on the mat.
+    ("heels_stretch__correct__right__b0", "back_extensions", "Lie flat on your stomach, legs down"),
+    # Propped on the elbows, asked for knee rolls: the knees are not up.
+    ("back_extensions__correct__left__b2", "knee_rolls", "Bring your knees up, feet on the floor"),
+])
+def test_the_set_up_check_names_what_is_off_in_another_exercises_position(estimator, clip, asked, cue):
+    advice = judge_for(estimator, clip_frame(clip, START_FRAME), asked)
+    assert advice is not None and advice.check == "start_position" and advice.text == cue

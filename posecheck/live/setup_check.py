@@ -1,5 +1,5 @@
 """The set-up check before each exercise: light, one person, light behind the person, whole body in frame,
-distance, side view, camera height.
+distance, side view, camera height, and the exercise's start position (what is off in it, named).
 
 `assess` judges one camera frame and its pose and names the first thing to change; `SetupCheck`
 waits until nothing needs changing for SETTLE_S of camera time, so a lucky frame does not start
@@ -8,6 +8,7 @@ the exercise. Pure: no drawing, no I/O, time only from the frames.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -153,8 +154,10 @@ def back_light(image_bgr: np.ndarray, frame: PoseFrame) -> float:
     return float(np.percentile(gray[person], 90)) / max(float(gray[background].mean()), 1.0)
 
 
-def assess(image_bgr: np.ndarray, frame: PoseFrame, people: int) -> Advice | None:
-    """The first thing to change for the camera to see the exercise well, or None when all is fine."""
+def assess(image_bgr: np.ndarray, frame: PoseFrame, people: int,
+           start: Callable[[PoseFrame], str | None] | None = None) -> Advice | None:
+    """The first thing to change for the camera to see the exercise well, or None when all is fine;
+    with `start` (what is off in the exercise's start position), the person must be in it too."""
     light = brightness(image_bgr)
     if light < DARK_MEAN:
         return Advice("light", "Turn the lights on")
@@ -177,7 +180,8 @@ def assess(image_bgr: np.ndarray, frame: PoseFrame, people: int) -> Advice | Non
         return Advice("side_view", "Move the camera level with your hips, at your side")
     if up_down > MAX_UP_DOWN_OFFSET:
         return Advice("camera_height", "Lower the camera to the height of your hips on the mat")
-    return None
+    off = start(frame) if start is not None else None
+    return Advice("start_position", off) if off else None
 
 
 def _cut_off_advice(frame: PoseFrame) -> str:
@@ -201,13 +205,14 @@ class SetupStatus:
 class SetupCheck:
     """Waits until `assess` has found nothing to change for SETTLE_S."""
 
-    def __init__(self, settle_s: float = SETTLE_S) -> None:
+    def __init__(self, settle_s: float = SETTLE_S, start: Callable[[PoseFrame], str | None] | None = None) -> None:
         self.settle_s = settle_s
+        self.start = start
         self._fine_since: float | None = None
 
     def update(self, image_bgr: np.ndarray, frame: PoseFrame, people: int) -> SetupStatus:
         t = frame.timestamp_ms / 1000.0
-        advice = assess(image_bgr, frame, people)
+        advice = assess(image_bgr, frame, people, self.start)
         if advice is not None:
             self._fine_since = None
             return SetupStatus(False, advice, 0.0)

@@ -19,11 +19,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
 import cv2
 import numpy as np
 
+import exercise_rules
 from posecheck.calibration import landmark_index
 from posecheck.errors import PosecheckError
 from posecheck.events import Event, EventKind, Severity
@@ -44,6 +46,7 @@ from posecheck.pain import QUESTION, SCALE_LINE, rise_advice
 from posecheck.phases import HoldCounter
 from posecheck.recording import RecordingHeader
 from posecheck.session import ExerciseWriter, SessionWriter
+from posecheck.start_position import what_is_off_in
 from posecheck.words import count
 
 # Long enough to read four lines from the mat; space pauses the countdown.
@@ -265,7 +268,8 @@ class Trainer:
         elif stage is Stage.SUMMARY:
             self.cue = None
         elif stage is Stage.SETUP:
-            self._setup = SetupCheck()
+            exercise = exercise_rules.get(self.step.exercise).EXERCISE
+            self._setup = SetupCheck(start=partial(what_is_off_in, start=exercise.start_position, core=exercise.core))
             self._setup_advice = None
             self._setup_seen = False
 
