@@ -66,7 +66,7 @@ def test_the_pdf_has_every_rep_table_with_no_row_cut_across_pages(printed) -> No
     for exercise in report["exercises"]:
         for row in exercise["rep_table"]:
             for fault in row["faults"]:
-                words = f"{fault['check'].replace('_', ' ')} {fault['cue']} ({fault['detail']})"
+                words = f"{fault['label']} {fault['cue']}"
                 pages = [n for n, text in enumerate(texts) if words in text]
                 assert len(pages) >= 1, f"rep {row['rep']} of {exercise['exercise']} is whole on one page"
                 faulty_rows += 1

@@ -7,7 +7,9 @@ JSON schema (``report.json``; format ``"posecheck-report"``, version 1; times in
 of each exercise's recording unless named ``*_at``, which are ISO times)::
 
     format, version, generated_at, posecheck_version
-    session:   id, folder, name, notes, started_at, ended_at, duration_s (recorded exercise time),
+    title:     what was done, in words: the exercises with a rep ("Heels stretch and knee rolls")
+    session:   id, folder, name, own_name (the name when someone gave it, not posecheck's list of exercises,
+               or null), notes, started_at, ended_at, duration_s (recorded exercise time),
                wall_clock_s (started_at to ended_at), complete (bool),
                problems [str], has_pose (bool), profile {}
     pain:      {before, after (0-10, null when not rated), change (after - before, or null),
@@ -29,12 +31,14 @@ of each exercise's recording unless named ``*_at``, which are ISO times)::
                  compare {previous {started_at, folder, reps_done, target, target_text, mean_hold_s,
                                     faults_per_rep, set_status} (the latest earlier session with a rep of it,
                           or null), first (bool: a history was looked in and held none), lines [str]},
-                 holds {values_s [], mean_s, min_s, max_s, target_s, target_breaths, short},
+                 holds {values_s [], mean_s, min_s, max_s, target_s, target_breaths, short,
+                        plain (the holds against the target in words, or null)},
                  rep_table [{rep (null: faults between reps), side, start_s, end_s, hold_s, completed,
-                             faults [{t_s, check, severity, cue, detail}]}],
-                 faults [{check, severity, cue, count, reps [], reps_completed,
-                          worst {t_s, rep, side, detail, frame_index, snapshot ("video"|"drawing"|null),
-                                 image_id}}],
+                             faults [{t_s, check, severity, cue, detail, label (plain words)}]}],
+                 faults [{check, label, plain (a sentence with its reps, distances in cm), severity, cue,
+                          count, reps [], reps_completed, details [{rep, detail}] (every time it was flagged),
+                          worst {t_s, rep, side, detail, value, limit, unit (the check's), frame_index,
+                                 snapshot ("video"|"drawing"|null), image_id}}],
                  notices {cannot_see_you, not_in_start_position, waiting, nothing_counted (why, or null),
                           abstained {check: n}},
                  signal {name, label, unit, side, t_s [], values [] (null where unseen), rep_spans

@@ -16,7 +16,7 @@ import posecheck
 from posecheck.events import Event, EventKind, Severity
 from posecheck.landmarks import PoseFrame
 from posecheck.pain import rise, rise_advice
-from posecheck.report import compare, focus, images, signals
+from posecheck.report import compare, focus, images, plain, signals
 from posecheck.report.sets import set_status
 from posecheck.report.targets import Targets, targets_for, title
 from posecheck.session import SESSION_FILE, ExerciseRecord, Session
@@ -67,10 +67,12 @@ def build_report(
             "version": REPORT_VERSION,
             "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "posecheck_version": posecheck.__version__,
+            "title": plain.title(exercises),
             "session": {
                 "id": session.id,
                 "folder": session.path.name,
                 "name": session.name,
+                "own_name": plain.own_name(session.name),
                 "notes": session.notes,
                 "started_at": _iso(session.started_at),
                 "ended_at": _iso(session.ended_at),
@@ -198,7 +200,19 @@ def _exercise(record: ExerciseRecord, report: Report, choice: SignalChoice, prof
         "signal": _signal(record, rows, events, t0, choice, report, profile),
         "problems": list(record.problems),
     }
+    _say_plainly(result)
     return result
+
+
+def _say_plainly(exercise: dict[str, Any]) -> None:
+    """Add the patient's words to an exercise entry: each fault's label and sentence, the holds' verdict."""
+    for row in exercise["rep_table"]:
+        for fault in row["faults"]:
+            fault["label"] = plain.phrase(exercise["exercise"], fault["check"]).label
+    for fault in exercise["faults"]:
+        fault["label"] = plain.phrase(exercise["exercise"], fault["check"]).label
+        fault["plain"] = plain.fault_sentence(exercise, fault)
+    exercise["holds"]["plain"] = plain.hold_sentence(exercise["exercise"], exercise["holds"])
 
 
 def _rep_rows(events: list[Event], t0: int) -> list[dict[str, Any]]:
@@ -295,6 +309,17 @@ def _excess(detail: str | None) -> float:
     return abs(float(match[1]) - float(match[2])) if match else 0.0
 
 
+def _value(event: Event) -> float | None:
+    """A fault's reading, in its check's unit: the event's, else read back from its detail (older sessions)."""
+    match = _DETAIL.match(event.detail or "")
+    return event.value if event.value is not None else float(match[1]) if match else None
+
+
+def _limit(event: Event) -> float | None:
+    match = _DETAIL.match(event.detail or "")
+    return event.limit if event.limit is not None else float(match[2]) if match else None
+
+
 def _faults(
     record: ExerciseRecord, events: list[Event], rows: list[dict[str, Any]], t0: int, report: Report
 ) -> list[dict[str, Any]]:
@@ -323,7 +348,10 @@ def _faults(
             "reps": sorted({e.rep for e in found if e.rep is not None}),
             "reps_completed": completed,
             "worst": {"t_s": _seconds(worst.timestamp_ms - t0), "rep": worst.rep, "side": worst.side,
-                      "detail": worst.detail, "frame_index": None, "snapshot": None, "image_id": None},
+                      "detail": worst.detail, "value": _value(worst), "limit": _limit(worst),
+                      "unit": plain.unit_of(worst.detail), "frame_index": None, "snapshot": None,
+                      "image_id": None},
+            "details": [{"rep": e.rep, "detail": e.detail} for e in found if e.detail],
         }
         index = _nearest_frame(record.frames, worst.timestamp_ms)
         if index is not None:
@@ -377,8 +405,11 @@ def _signal(
     result["values"] = _thin(values, step)
     if np.isfinite(values).any():
         image_id = f"ex{record.index}-signal"
-        report.images[image_id] = images.signal_plot(
-            t_s, values, f"{signal.label}, {side} side", signal.unit, reps, fault_marks
-        )
+        # The picture in the patient's words: distances in cm, faults by their plain labels (the JSON keeps
+        # the rules' units and check names).
+        shown, unit = (values * plain.CM_PER_TORSO_LENGTH, "cm (about)") if signal.unit == plain.TORSO_LENGTHS \
+            else (values, signal.unit)
+        marks = [(t, plain.phrase(record.exercise, check).label) for t, check in fault_marks]
+        report.images[image_id] = images.signal_plot(t_s, shown, f"{signal.label}, {side} side", unit, reps, marks)
         result["image_id"] = image_id
     return result

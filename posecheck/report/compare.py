@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
+from posecheck.report.plain import breath_seconds
 from posecheck.report.targets import Targets
 from posecheck.words import count
 
@@ -84,6 +85,8 @@ def hold_line(exercise: dict[str, Any], previous: dict[str, Any] | None, first: 
     elif holds["target_breaths"]:
         breaths = _range(holds["target_breaths"])
         text += "; plan asks one deep breath" if breaths == "1" else f"; plan asks {breaths} breaths"
+        seconds = breath_seconds(exercise["exercise"], tuple(holds["target_breaths"]))
+        text += f" (about {_range(seconds)} s)" if seconds else ""
     return text + "."
 
 

@@ -38,7 +38,7 @@ def things_to_focus_on(exercises: list[dict[str, Any]], has_pose: bool) -> list[
         name = e["title"]
         completed = e["reps"]["done"] or None
         for fault in e["faults"]:
-            cue = fault["cue"] or f"Watch the {fault['check'].replace('_', ' ')}"
+            cue = fault["cue"] or f"Watch out: {fault.get('label') or fault['check'].replace('_', ' ')}"
             share = fault["count"] / completed if completed else 0.5
             weight = (100 if fault["severity"] == "stop" else 50) + 40 * min(share, 1.0)
             why = f"In {name.lower()} this came up in {_share(len(fault['reps']) or fault['count'], completed)}."

@@ -9,6 +9,7 @@ import jinja2
 
 from posecheck.report.build import Report
 from posecheck.report.focus import CAMERA_ADVICE
+from posecheck.report.plain import CM_PER_TORSO_LENGTH
 
 
 def clock(seconds: float | None) -> str:
@@ -102,6 +103,11 @@ figcaption { font-size: 13px; color: var(--muted); margin-top: 4px; }
 .fault .name::first-letter { text-transform: uppercase; }
 .fault .cue { margin: 4px 0; }
 .fault .when { font-size: 13px; color: var(--muted); }
+.session-name { color: var(--muted); font-size: 18px; }
+.holds-plain { margin: 0 0 10px; }
+details.physio { margin-top: 8px; font-size: 13px; color: var(--muted); }
+details.physio summary { cursor: pointer; color: var(--accent); font-weight: 600; }
+details.physio ul { margin: 4px 0; padding-left: 18px; }
 a { color: var(--accent); text-decoration: none; font-weight: 600; }
 a:hover { text-decoration: underline; }
 .summary .detail { white-space: nowrap; }
@@ -160,7 +166,8 @@ TEMPLATE = """<!DOCTYPE html>
 <main>
 <header class="top">
   <div class="brand">posecheck · session report</div>
-  <h1 id="title">{{ s.name or "Lower-back routine" }}</h1>
+  <h1 id="title">{{ r.title }}</h1>
+  {% if s.own_name %}<div class="session-name">{{ s.own_name }}</div>{% endif %}
   <div class="meta">
     <span><b>{{ s.started_at | local_time("%A %-d %B %Y") }}</b></span>
     <span>started {{ s.started_at | local_time("%H:%M") }}</span>
@@ -242,6 +249,7 @@ TEMPLATE = """<!DOCTYPE html>
       <div class="value">{{ "%d%%" % (100 * e.in_view) if e.in_view is not none else "—" }}</div>
       <div class="sub">of {{ e.duration_s | duration }}</div></div>
   </div>
+  {% if e.holds.plain %}<p class="holds-plain" id="holds-{{ e.index }}">{{ e.holds.plain }}</p>{% endif %}
   {% if e.set.text %}<p class="set-note" id="set-{{ e.index }}"><strong>{{ e.set.text[0] | upper }}{{ e.set.text[1:] }}.</strong> Not a finished set: read its figures as such.</p>{% endif %}
   <div class="compare" id="compare-{{ e.index }}">
     <h3>{% if e.compare.previous %}Against last time ({{ e.compare.previous.started_at | local_time("%a %-d %b") }}) and the plan{% elif e.compare.first %}First session of it: against the plan{% else %}Against the plan{% endif %}</h3>
@@ -276,7 +284,7 @@ TEMPLATE = """<!DOCTYPE html>
         <td class="num">{{ row.start_s | clock if row.start_s is not none else (row.end_s | clock if row.end_s is not none else "") }}</td>
         <td class="num">{% if row.hold_s is not none %}{{ "%.1f s" % row.hold_s }}{% elif row.rep is not none and not row.completed %}not finished{% endif %}</td>
         <td>{% if row.faults %}<ul class="cue-list">{% for f in row.faults %}
-          <li><span class="pill {{ f.severity }}">{{ f.check | words }}</span> {{ f.cue or "" }}{% if f.detail %} <span class="detail">({{ f.detail }})</span>{% endif %}</li>{% endfor %}</ul>
+          <li><span class="pill {{ f.severity }}">{{ f.label }}</span> {{ f.cue or "" }}</li>{% endfor %}</ul>
           {% elif row.paced %}<span class="pill paced">paced, not seen</span>{% elif row.rep is not none %}<span class="pill met">good</span>{% endif %}</td></tr>{% endfor %}
     </tbody>
   </table>
@@ -286,13 +294,18 @@ TEMPLATE = """<!DOCTYPE html>
   {% if e.faults %}
   <div class="faults">{% for f in e.faults %}
     <div class="fault">
-      {% if f.worst.image_id %}<img src="{{ images[f.worst.image_id] }}" alt="Pose at the worst {{ f.check | words }}">{% endif %}
+      {% if f.worst.image_id %}<img src="{{ images[f.worst.image_id] }}" alt="Pose at the worst: {{ f.label }}">{% endif %}
       <div class="body">
-        <div class="name">{{ f.check | words }} <span class="pill {{ f.severity }}">{{ f.severity }}</span></div>
-        {% if f.cue %}<div class="cue">“{{ f.cue }}”</div>{% endif %}
-        <div class="when">{{ f.count }} time{{ "" if f.count == 1 else "s" }}{% if f.reps %}, in rep{{ "" if f.reps | length == 1 else "s" }} {{ f.reps | join(", ") }}{% endif %}.
-          Worst at {{ f.worst.t_s | clock }}{% if f.worst.rep is not none %} (rep {{ f.worst.rep }}){% endif %}{% if f.worst.snapshot == "drawing" %}; drawn from the landmarks{% if e.calibrated %}, your start position in grey behind{% endif %}{% elif f.worst.snapshot == "video" %}; from the video{% elif not f.worst.image_id %}; no pose seen at that moment{% endif %}.</div>
-        {% if f.worst.detail %}<div class="detail">{{ f.worst.detail }}</div>{% endif %}
+        <div class="name">{{ f.plain }}{% if f.severity == "stop" %} <span class="pill stop">stop</span>{% endif %}</div>
+        {% if f.cue %}<div class="cue">Next time: “{{ f.cue }}”</div>{% endif %}
+        <div class="when">{{ f.count }} time{{ "" if f.count == 1 else "s" }}. The picture is the worst moment, at {{ f.worst.t_s | clock }}{% if f.worst.rep is not none %} (rep {{ f.worst.rep }}){% endif %}{% if f.worst.snapshot == "drawing" %}; drawn from the landmarks{% if e.calibrated %}, your start position in grey behind{% endif %}{% elif f.worst.snapshot == "video" %}; from the video{% elif not f.worst.image_id %}; no pose seen at that moment{% endif %}.</div>
+        {% if f.details %}
+        <details class="physio"><summary>Details for your physiotherapist</summary>
+          <p>Check <code>{{ f.check }}</code> ({{ f.severity }}). Each time it was flagged, the reading against its limit:</p>
+          <ul>{% for d in f.details %}<li>{{ "rep %s" % d.rep if d.rep is not none else "between reps" }}: {{ d.detail }}</li>{% endfor %}</ul>
+          {% if f.worst.unit == "torso lengths" %}<p>A torso length is your shoulder-to-hip distance as the camera sees it; {{ cm_per_torso_length | int }} cm is taken for it in the words above.</p>{% endif %}
+        </details>
+        {% endif %}
       </div>
     </div>{% endfor %}
   </div>
@@ -318,7 +331,8 @@ def render_html(report: Report) -> str:
     data: dict[str, Any] = report.data
     session = data["session"]
     date = local_time(session["started_at"], "%-d %b %Y") if session["started_at"] else "undated"
-    page_title = f"posecheck report: {session['name'] or 'Lower-back routine'}, {date}"
+    name = f"{session['own_name']}: " if session.get("own_name") else ""
+    page_title = f"posecheck report: {name}{data['title']}, {date}"
     return _ENVIRONMENT.from_string(TEMPLATE).render(
         r=data,
         s=session,
@@ -328,4 +342,5 @@ def render_html(report: Report) -> str:
         status_words=STATUS_WORDS,
         sources=list(dict.fromkeys(e["source"] for e in data["exercises"] if e["source"])),
         camera_advice=CAMERA_ADVICE,
+        cm_per_torso_length=CM_PER_TORSO_LENGTH,
     )
