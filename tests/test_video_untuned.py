@@ -1,0 +1,123 @@
+"""Held-out video, end to end: rendered clips of seeds the rules were never tuned on.
+
+samples/video_untuned/ holds six clips of seeds 21, 22 and 25, rendered after the rules were frozen and
+measured once (its README has the figures). Each clip runs as `posecheck evaluate` runs it: video ->
+MediaPipe (full) -> the exercise's rules -> events scored against the clip's labels. The tests assert what
+that measurement found, from the labels: every rep counted, each labelled fault found on its rep, nothing
+raised where nothing is labelled. Its misses are strict xfails that give the reading that missed, so a
+change either way shows.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from posecheck.evaluate import from_rendered_video, score_labelled
+from posecheck.landmarks import PoseFrame
+from posecheck.pipeline import poses
+
+UNTUNED = Path(__file__).resolve().parents[1] / "samples" / "video_untuned"
+MAX_TOTAL_BYTES = 6 * 1024 * 1024  # this folder's own budget, apart from samples/video's 30 MB
+# Rendered seeds seen before: tuned on (0-3; the outline study's 10) or measured once as held out (4-6, 11).
+SEEN_SEEDS = frozenset({0, 1, 2, 3, 4, 5, 6, 10, 11})
+
+HEELS_CORRECT = "seed21/heels_stretch__correct__right__b0"
+# Soft elbows that read just under the locked limit (166.75): settled rest means 165.8-166.4.
+HEELS_SOFT_ELBOWS = "seed22/heels_stretch__sitting_on_heels__right__b2"
+# Locked elbows that read just over it: 169.4, 168.2, 169.0 (the lowest of 24 locked rests on seeds 21-28).
+HEELS_LOCKED = "seed25/heels_stretch__elbows_locked__left__b1"
+KNEE_ROLLS_FEET = "seed21/knee_rolls__feet_on_floor__left__b1"
+PELVIC_BRIDGE = "seed21/pelvic_tilts__hips_grounded__left__b2"
+BACK_SHORT_HOLDS = "seed22/back_extensions__hold_too_short__right__b2"
+CLIPS = (HEELS_CORRECT, HEELS_SOFT_ELBOWS, HEELS_LOCKED, KNEE_ROLLS_FEET, PELVIC_BRIDGE, BACK_SHORT_HOLDS)
+
+# The held-out measurement's misses, by (clip, test): why, with the reading.
+MISSES = {
+    (KNEE_ROLLS_FEET, "sides"): "measured: roll 3 (to the body's left, away from the camera, feet lifted) read "
+                                "as to the right: sides 1 left / 3 right against 2 / 2",
+    (KNEE_ROLLS_FEET, "nothing_unlabelled"): "measured: the misread roll 3 makes rolls 3 and 4 'alternate_sides' "
+                                             "faults (2 false)",
+    (PELVIC_BRIDGE, "faults_found"): "measured: 2 of 6 bridges found; the counter's rocks begin mid-rock (3.7, 8.3, "
+                                     "13.4 s against 6.0, 10.8, 16.3 s labelled), so the bridge falls in what it "
+                                     "takes for rest and the rest position follows the lifted hips: the hip's rise "
+                                     "reads 0.27, 0.21, then 0.13, 0.08, 0.09 torso lengths (limit 0.18)",
+}
+
+
+def _cases(test: str, clips: tuple[str, ...] = CLIPS) -> list[Any]:
+    return [pytest.param(clip, id=clip.replace("/", "-"),
+                         marks=[pytest.mark.xfail(strict=True, raises=AssertionError, reason=MISSES[clip, test])]
+                         if (clip, test) in MISSES else [])
+            for clip in clips]
+
+
+def _labels(clip: str) -> dict[str, Any]:
+    return json.loads((UNTUNED / f"{clip}.json").read_text())
+
+
+@functools.cache
+def _frames(clip: str) -> tuple[PoseFrame, ...]:
+    """The clip's poses, as `posecheck evaluate` reads them (full model, what the exercise's checks need)."""
+    _, frames = poses(str(UNTUNED / f"{clip}.mp4"), "full", show_progress=False, exercise=_labels(clip)["exercise"])
+    return tuple(frames)
+
+
+def _scored(clip: str, **profile: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The clip's labels (evaluate's format) and the rules' events scored against them."""
+    labels = {**from_rendered_video(_labels(clip)), "profile": profile}
+    return labels, score_labelled(labels, _frames(clip))
+
+
+def test_the_clips_are_of_seeds_never_seen_and_fit_their_budget() -> None:
+    videos = {str(p.relative_to(UNTUNED).with_suffix("")) for p in UNTUNED.rglob("*.mp4")}
+    assert videos == set(CLIPS), "every committed clip is tested, and only those"
+    for clip in CLIPS:
+        labels = _labels(clip)
+        assert labels["seed"] not in SEEN_SEEDS and clip.startswith(f"seed{labels['seed']}/")
+        assert labels["video"] == Path(clip).name + ".mp4"
+    total = sum(p.stat().st_size for p in UNTUNED.rglob("*") if p.is_file())
+    assert total < MAX_TOTAL_BYTES, f"samples/video_untuned holds {total / 1e6:.1f} MB"
+
+
+@pytest.mark.parametrize("clip", _cases("count"))
+def test_every_rep_is_counted(clip: str, full_model: Path) -> None:
+    labels, scored = _scored(clip)
+    assert scored["detection_rate"] == 1.0
+    assert scored["reps_detected"] == labels["rep_count"]["total"]
+
+
+@pytest.mark.parametrize("clip", _cases("sides", (KNEE_ROLLS_FEET,)))
+def test_knee_rolls_are_counted_per_side(clip: str, full_model: Path) -> None:
+    _, scored = _scored(clip)
+    assert scored["reps_by_side_detected"] == scored["reps_by_side_expected"]
+
+
+@pytest.mark.parametrize("clip", _cases("faults_found", (HEELS_LOCKED, KNEE_ROLLS_FEET, PELVIC_BRIDGE,
+                                                         BACK_SHORT_HOLDS)))
+def test_each_labelled_fault_is_found_on_its_rep(clip: str, full_model: Path) -> None:
+    labels, scored = _scored(clip)
+    labelled = {check: sum(check in rep["faults"] for rep in labels["reps"]) for check in scored["checks"]}
+    assert sum(labelled.values()) > 0, "the clip has no labelled fault this exercise judges"
+    found = {check: scored["checks"][check]["tp"] for check in labelled}
+    assert found == labelled
+
+
+@pytest.mark.parametrize("clip", _cases("nothing_unlabelled"))
+def test_nothing_is_raised_where_nothing_is_labelled(clip: str, full_model: Path) -> None:
+    _, scored = _scored(clip)
+    assert {check: k["fp"] for check, k in scored["checks"].items() if k["fp"]} == {}
+    assert scored["false_alarms"] == 0
+
+
+def test_sitting_on_the_heels_is_flagged_for_a_knee_problem(full_model: Path) -> None:
+    # Judged only with a knee problem, so evaluate's default run leaves these labels unscored.
+    labels, scored = _scored(HEELS_SOFT_ELBOWS, knee_problem=True)
+    sitting = sum("sitting_on_heels" in rep["faults"] for rep in labels["reps"])
+    assert sitting == len(labels["reps"]) == scored["checks"]["sitting_on_heels"]["tp"]
+    labels, correct = _scored(HEELS_CORRECT, knee_problem=True)
+    assert correct["correct_reps"] == len(labels["reps"]) and correct["false_alarms"] == 0
