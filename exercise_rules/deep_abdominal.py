@@ -14,7 +14,9 @@
 Seen from the side: a deep contraction does not show, so the holds are paced by a breath timer
 (breathe in, breathe out and draw up, hold for six breaths, relax) and what the camera checks is
 that nothing else moves: the pelvis, the legs, the head and shoulders. A hold ends early if the
-person leaves the start position; a rep is counted when its hold ends.
+person leaves the start position; a rep is counted when its hold ends. The breaths themselves are
+counted in the belly's outline where the picture shows it (posecheck.breath): each hold says how many
+were seen, and a breath held in a hold is met with "Keep breathing".
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from posecheck.geometry import angle_at
 from posecheck.phases import PacedHoldCounter
 
 NAME = "deep_abdominal"
+# The belly's outline, for the breaths, is in MediaPipe's segmentation mask (posecheck.pipeline.needs_mask).
+USES_OUTLINE = True
 TITLE = "Deep abdominal strengthening"
 # "Hold this contraction while breathing from your abdomen for 5-10 breaths" ... "Repeat this exercise
 # 5 times." The seconds are the breath timer's 4 s breath.
@@ -136,7 +140,7 @@ EXERCISE = Exercise(
     core=("near_shoulder", "near_hip"),
     start_position=start_position, signal=no_signal,
     counter=lambda: PacedHoldCounter(prepare_s=PREPARE_S, hold_s=HOLD_S, relax_s=RELAX_S, words=WORDS),
-    rest_level=0.0, still_cue=STILL_CUE, torso_max_deg=SITTING_UP_DEG, hip_max=HIPS_UP,
+    rest_level=0.0, still_cue=STILL_CUE, torso_max_deg=SITTING_UP_DEG, hip_max=HIPS_UP, counts_breaths=True,
 )
 
 

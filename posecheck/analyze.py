@@ -28,7 +28,7 @@ from posecheck.words import count
 
 SHOWN = {EventKind.CALIBRATED, EventKind.REP_COMPLETED, EventKind.FAULT, EventKind.ABSTAINED,
          EventKind.NOT_IN_START_POSITION, EventKind.CANNOT_SEE_YOU, EventKind.SET_COMPLETED,
-         EventKind.WAITING, EventKind.NOTHING_COUNTED, EventKind.PACING}
+         EventKind.WAITING, EventKind.NOTHING_COUNTED, EventKind.PACING, EventKind.BREATHING}
 
 
 def describe(e: Event) -> str:
@@ -36,7 +36,8 @@ def describe(e: Event) -> str:
     if e.kind is EventKind.REP_COMPLETED:
         hold = "paced, not seen" if e.paced else "hold unseen" if e.hold_ms is None else f"held {e.hold_ms / 1000:.1f}s"
         side = f" {e.side}" if e.side else ""
-        return f"{t}  rep {e.rep}{side} done, {hold}"
+        breaths = "" if e.breaths is None else f", {count(e.breaths, 'breath')} seen"
+        return f"{t}  rep {e.rep}{side} done, {hold}{breaths}"
     if e.kind is EventKind.FAULT:
         return f"{t}  rep {e.rep}: {e.check} - \"{e.cue}\" ({e.detail})"
     if e.kind is EventKind.ABSTAINED:

@@ -96,7 +96,7 @@ class Body:
     def __init__(self, points: np.ndarray, visible: np.ndarray, z: np.ndarray, near: str,
                  rest: np.ndarray | None, scale_px: float, calibrated: np.ndarray | None = None,
                  rest_depth: np.ndarray | None = None, outline: float = float("nan"),
-                 lumbar: float = float("nan")) -> None:
+                 lumbar: float = float("nan"), belly: float = float("nan")) -> None:
         self.points = points
         self.visible_mask = visible
         self.z = z  # MediaPipe's relative depth in torso lengths (smaller: nearer the camera)
@@ -107,6 +107,7 @@ class Body:
         self.rest_depth = rest_depth  # MediaPipe's depth at calibration
         self.outline = outline  # the torso's upper outline over the hip-shoulder line (posecheck.silhouette)
         self.lumbar = lumbar  # the lower back's band-passed movement (posecheck.lumbar)
+        self.belly = belly  # the belly's outline over the hip-shoulder line (posecheck.breath counts breaths)
 
     def index(self, name: str) -> int:
         return landmark_index(name, self.near)

@@ -19,6 +19,7 @@ class EventKind(StrEnum):
     WAITING = "waiting"  # cannot calibrate or judge yet: says why and what to do
     NOTHING_COUNTED = "nothing_counted"  # a set ended with no rep: says why
     PACING = "pacing"  # the app starts pacing reps the camera cannot see (or stops: it sees them again)
+    BREATHING = "breathing"  # breaths were seen, then none for a while in a hold: "Keep breathing"
 
 
 class Severity(StrEnum):
@@ -44,6 +45,7 @@ class Event:
     value: float | None = None  # for fault: the measured value, in the check's unit
     limit: float | None = None  # for fault: the threshold it crossed, same unit
     paced: bool | None = None  # for rep_completed: counted by the app's pace, not seen by the camera
+    breaths: int | None = None  # for rep_completed: breaths seen in the hold (posecheck.breath); None: not seen
 
     def to_dict(self) -> dict[str, Any]:
         return {k: (str(v) if isinstance(v, StrEnum) else v) for k, v in asdict(self).items() if v is not None}

@@ -20,6 +20,7 @@ from enum import StrEnum
 
 import numpy as np
 
+from posecheck.breath import KEEP_BREATHING_S, HoldBreaths
 from posecheck.calibration import CALIBRATION_S, Body, Calibration, Calibrator, other
 from posecheck.errors import PosecheckError
 from posecheck.events import Event, EventKind, Severity
@@ -175,6 +176,9 @@ class Exercise:
     # stays in the landmark signal's unit: the picture's signal, a few thousandths, is always under it.)
     picture_signal: Callable[[Body], float | None] | None = None
     picture_counter: Callable[[], Counter] | None = None
+    # Holds timed in breaths: the breaths are counted in the belly's outline where the frames carry it
+    # (posecheck.breath), and a breath held too long is noticed.
+    counts_breaths: bool = False
 
     def check(self, name: str) -> Check:
         for c in self.checks:
@@ -205,10 +209,11 @@ class _Window:
 
 @dataclass(frozen=True)
 class _Seen:
-    """One smoothed frame before calibration: (xy, z, visible, outline, lumbar), or None when nobody was seen."""
+    """One smoothed frame before calibration: (xy, z, visible, outline, lumbar, belly), or None when nobody
+    was seen."""
 
     t: float
-    pose: tuple[np.ndarray, np.ndarray, np.ndarray, float, float] | None
+    pose: tuple[np.ndarray, np.ndarray, np.ndarray, float, float, float] | None
 
 
 @dataclass
@@ -237,6 +242,7 @@ class ExerciseRun:
         self.checks = tuple(c for c in exercise.checks if c.setting is None or settings.get(c.setting))
         self.smoother = LandmarkSmoother()
         self.calibrator = Calibrator(exercise.start_position, exercise.core, exercise.rest_pose)
+        self.breaths = HoldBreaths() if exercise.counts_breaths else None
         self.counter = self._new_counter()
         self.calibration: Calibration | None = None
         self.rest: np.ndarray | None = None
@@ -396,6 +402,10 @@ class ExerciseRun:
             self._check_side_after_gap(body, t, signal, out)
             self._signal_lost = None
         self._count(t, signal, in_start, out)
+        if self.breaths is not None and self.breaths.update(t, body.belly, self.counter.phase is Phase.OUT):
+            out.append(self._event(EventKind.BREATHING, t, rep=self.rep_number, severity=Severity.INFO,
+                                   cue="Keep breathing", detail=(
+                                       f"breaths seen before, none for {KEEP_BREATHING_S:.0f} s in this hold")))
         if self.counter.phase is Phase.OUT and self.exercise.side is not None and signal is not None:
             vote = self.exercise.side(body)
             if vote is not None:
@@ -428,7 +438,7 @@ class ExerciseRun:
             provisional = self.calibrator.provisional_body(xy, z, frame.visibility, visible)
             self._watch_start_position(t, bool(visible.any()) and not in_start, out, provisional)
             seen = provisional.visible(*self.exercise.core)
-            self._remember(_Seen(t, (xy, z, visible, frame.torso_outline, frame.lumbar)), in_start)
+            self._remember(_Seen(t, (xy, z, visible, frame.torso_outline, frame.lumbar, frame.belly)), in_start)
             if calib is None:
                 self._ask_for_rest(t, out)
                 return seen, None
@@ -444,14 +454,15 @@ class ExerciseRun:
             self._before.clear()
             self._settled_once = False
             return seen, None
-        return self._calibrated_body(xy, z, visible, frame.torso_outline, frame.lumbar)
+        return self._calibrated_body(xy, z, visible, frame.torso_outline, frame.lumbar, frame.belly)
 
     def _calibrated_body(self, xy: np.ndarray, z: np.ndarray, visible: np.ndarray,
-                         outline: float, lumbar: float = float("nan")) -> tuple[bool, Body | None]:
+                         outline: float, lumbar: float = float("nan"),
+                         belly: float = float("nan")) -> tuple[bool, Body | None]:
         calib = self.calibration
         assert calib is not None
         body = Body(calib.body(xy), visible, z / calib.scale_px, calib.near, self.rest, calib.scale_px,
-                    calib.rest, calib.rest_depth, outline, lumbar)
+                    calib.rest, calib.rest_depth, outline, lumbar, belly)
         if not body.visible(*self.exercise.core):
             return False, None
         return True, body
@@ -607,7 +618,8 @@ class ExerciseRun:
                 out.append(self._event(EventKind.REP_COMPLETED, tr.t, rep=n, side=side,
                                        hold_ms=None if tr.hold_s is None else round(tr.hold_s * 1000),
                                        detail="paced: not seen" if tr.paced else f"peak {tr.peak:.2f}",
-                                       paced=True if tr.paced else None))
+                                       paced=True if tr.paced else None,
+                                       breaths=None if self.breaths is None else self.breaths.hold_ended()))
                 for check in self.checks:
                     if check.when is When.REP and check.judge_rep is not None:
                         self._judge_rep(check, rep, previous, tr.t, out)

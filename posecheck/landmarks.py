@@ -85,6 +85,8 @@ class PoseFrame:
     - `torso_outline`: how high the torso's upper outline stands above the hip-to-shoulder line at its
       lowest, in torso lengths, from MediaPipe's segmentation mask (posecheck.silhouette); NaN: none.
     - `lumbar`: the lower back's movement across the body (posecheck.lumbar), torso lengths; NaN: none.
+    - `belly`: the belly's upper outline above the hip-to-shoulder line of the last seconds (posecheck.breath
+      counts breaths in it), torso lengths, from the segmentation mask; NaN: none.
     An empty frame has arrays of length 0.
     """
 
@@ -96,6 +98,7 @@ class PoseFrame:
     world: np.ndarray = field(repr=False)
     torso_outline: float = math.nan
     lumbar: float = math.nan  # the lower back's band-passed movement (posecheck.lumbar); NaN: not measured
+    belly: float = math.nan  # the belly's outline (posecheck.silhouette.belly_outline); NaN: not measured
 
     def __post_init__(self) -> None:
         n = len(self.image)
@@ -108,6 +111,7 @@ class PoseFrame:
         object.__setattr__(self, "image_size", (int(self.image_size[0]), int(self.image_size[1])))
         object.__setattr__(self, "timestamp_ms", int(self.timestamp_ms))
         object.__setattr__(self, "torso_outline", float(self.torso_outline))
+        object.__setattr__(self, "belly", float(self.belly))
         object.__setattr__(self, "lumbar", float(self.lumbar))
 
     @classmethod

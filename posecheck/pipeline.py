@@ -25,9 +25,9 @@ from posecheck.sources import Frame, ImagesSource, Source, is_recording, open_so
 
 @functools.cache  # asked on every live frame; a rule module's answer never changes
 def needs_mask(exercise: str | None) -> bool:
-    """Whether the exercise's checks read the back's outline, which needs MediaPipe's segmentation mask
-    (a rule module says so with `USES_OUTLINE = True`). No exercise named (a recording made for later):
-    yes, so the recording holds the outline too."""
+    """Whether the exercise reads the person's outline (the back's, or the belly's for breaths), which needs
+    MediaPipe's segmentation mask (a rule module says so with `USES_OUTLINE = True`). No exercise named
+    (a recording made for later): yes, so the recording holds the outline too."""
     if exercise is None:
         return True
     import exercise_rules

@@ -94,6 +94,8 @@ def frame_to_dict(frame: PoseFrame) -> dict[str, Any]:
         out["outline"] = _finite(frame.torso_outline)
     if math.isfinite(frame.lumbar):
         out["lumbar"] = round(float(frame.lumbar), 7)  # thousandths of a torso length: more digits
+    if math.isfinite(frame.belly):
+        out["belly"] = round(float(frame.belly), 6)  # a breath moves it a few thousandths
     return out
 
 
@@ -110,6 +112,7 @@ def frame_from_dict(data: dict[str, Any], image_size: tuple[int, int]) -> PoseFr
         data["world"],
         math.nan if data.get("outline") is None else data["outline"],
         math.nan if data.get("lumbar") is None else data["lumbar"],
+        math.nan if data.get("belly") is None else data["belly"],
     )
 
 

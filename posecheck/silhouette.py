@@ -25,6 +25,13 @@ def torso_outline(mask: np.ndarray, hip: np.ndarray, shoulder: np.ndarray) -> fl
     return float(heights.min()) if np.isfinite(heights).all() else float("nan")
 
 
+def belly_outline(mask: np.ndarray, hip: np.ndarray, shoulder: np.ndarray) -> float:
+    """The upper outline's mean height over the belly (the first half of `ALONG`: 0.25-0.45 of the way
+    from hip to shoulder) above the hip-to-shoulder line, torso lengths; NaN where not found."""
+    heights = outline_heights(mask, hip, shoulder)[: len(ALONG) // 2]
+    return float(heights.mean()) if np.isfinite(heights).all() else float("nan")
+
+
 def outline_heights(mask: np.ndarray, hip: np.ndarray, shoulder: np.ndarray) -> np.ndarray:
     """The upper outline's height above the hip-to-shoulder line at each point of `ALONG`."""
     along = np.asarray(shoulder, float) - np.asarray(hip, float)

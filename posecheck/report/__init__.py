@@ -33,7 +33,7 @@ of each exercise's recording unless named ``*_at``, which are ISO times)::
                           or null), first (bool: a history was looked in and held none), lines [str]},
                  holds {values_s [], mean_s, min_s, max_s, target_s, target_breaths, short,
                         plain (the holds against the target in words, or null)},
-                 rep_table [{rep (null: faults between reps), side, start_s, end_s, hold_s, completed,
+                 rep_table [{rep (null: faults between reps), side, start_s, end_s, hold_s, breaths (seen), completed,
                              faults [{t_s, check, severity, cue, detail, label (plain words)}]}],
                  faults [{check, label, plain (a sentence with its reps, distances in cm), severity, cue,
                           count, reps [], reps_completed, details [{rep, detail}] (every time it was flagged),

@@ -222,7 +222,7 @@ def _rep_rows(events: list[Event], t0: int) -> list[dict[str, Any]]:
     def row(rep: int | None) -> dict[str, Any]:
         if rep not in rows:
             rows[rep] = {"rep": rep, "side": None, "start_s": None, "end_s": None, "hold_s": None,
-                         "completed": False, "paced": False, "faults": []}
+                         "breaths": None, "completed": False, "paced": False, "faults": []}
         return rows[rep]
 
     for event in events:
@@ -233,7 +233,8 @@ def _rep_rows(events: list[Event], t0: int) -> list[dict[str, Any]]:
             r["side"] = event.side or r["side"]
         elif event.kind == EventKind.REP_COMPLETED and event.rep is not None:
             r = row(event.rep)
-            r.update(end_s=t, completed=True, side=event.side or r["side"], paced=bool(event.paced))
+            r.update(end_s=t, completed=True, side=event.side or r["side"], paced=bool(event.paced),
+                     breaths=event.breaths)
             if event.hold_ms is not None:
                 r["hold_s"] = _seconds(event.hold_ms)
         elif event.kind == EventKind.FAULT:

@@ -282,7 +282,7 @@ TEMPLATE = """<!DOCTYPE html>
       <tr class="{{ 'faulty' if row.faults }}"><td class="num">{{ row.rep if row.rep is not none else "between reps" }}</td>
         {% if sided %}<td>{{ row.side or "" }}</td>{% endif %}
         <td class="num">{{ row.start_s | clock if row.start_s is not none else (row.end_s | clock if row.end_s is not none else "") }}</td>
-        <td class="num">{% if row.hold_s is not none %}{{ "%.1f s" % row.hold_s }}{% elif row.rep is not none and not row.completed %}not finished{% endif %}</td>
+        <td class="num">{% if row.hold_s is not none %}{{ "%.1f s" % row.hold_s }}{% if row.breaths is not none %}, {{ row.breaths }} breath{{ "" if row.breaths == 1 else "s" }} seen{% endif %}{% elif row.rep is not none and not row.completed %}not finished{% endif %}</td>
         <td>{% if row.faults %}<ul class="cue-list">{% for f in row.faults %}
           <li><span class="pill {{ f.severity }}">{{ f.label }}</span> {{ f.cue or "" }}</li>{% endfor %}</ul>
           {% elif row.paced %}<span class="pill paced">paced, not seen</span>{% elif row.rep is not none %}<span class="pill met">good</span>{% endif %}</td></tr>{% endfor %}
