@@ -70,7 +70,8 @@ def things_to_focus_on(exercises: list[dict[str, Any]], has_pose: bool) -> list[
                  f"(average {holds['mean_s']:g} s).")
             )
         sides = reps["by_side"]
-        if e["targets"] and e["targets"].get("alternating_sides") and sides:
+        alternated = any(f["check"] == "alternate_sides" for f in e["faults"])  # its cue says it already
+        if e["targets"] and e["targets"].get("alternating_sides") and sides and not alternated:
             left, right = sides.get("left", 0), sides.get("right", 0)
             if abs(left - right) >= SIDE_IMBALANCE:
                 candidates.append(
