@@ -417,7 +417,7 @@ class ExerciseRun:
         # rest taken mid-rep; with no level, as in paced holds, any body at rest): following a slow
         # movement towards the rep would swallow a slow, small rep.
         if (at_rest and in_start and signal is not None and signal <= self.exercise.rest_level
-                and (still or signal <= -self.exercise.rest_level)):
+                and (still or signal <= -self.exercise.rest_level) and not self._faulty_movement(body)):
             self._follow_rest(body, dt)
         settled = signal is not None and signal <= self.exercise.rest_level and still
         self._judge(body, dt, t, out, settled)
@@ -591,6 +591,18 @@ class ExerciseRun:
             return
         self._apply(split(lost, t), t, out)
         self._side_votes = 0.0
+
+    def _faulty_movement(self, body: Body) -> bool:
+        """A fault judged at any moment is under way (hips lifted into a bridge the counter took for a rest):
+        the rest must not follow it, or the fault would read as the new rest. (Checks judged only in the
+        movement measure from the rest it began at, which must follow whatever happens between reps.)"""
+        for check in self.checks:
+            if check.measure is None or check.when is not When.ANY:
+                continue
+            judge, value = self._reading(check, body)
+            if value is not None and math.isfinite(value) and judge.violated(value):
+                return True
+        return False
 
     def _follow_rest(self, body: Body, dt: float) -> None:
         if self.rest is None or dt <= 0:
