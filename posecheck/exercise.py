@@ -419,8 +419,13 @@ class ExerciseRun:
         if (at_rest and in_start and signal is not None and signal <= self.exercise.rest_level
                 and (still or signal <= -self.exercise.rest_level) and not self._faulty_movement(body)):
             self._follow_rest(body, dt)
-        settled = signal is not None and signal <= self.exercise.rest_level and still
-        self._judge(body, dt, t, out, settled)
+        # The start position is judged at rest: still there, or (in a continuous rhythm, never still there)
+        # passing within half the rest level of it, except by a mean over the rest (a moving elbow
+        # straightens as the body passes).
+        level = self.exercise.rest_level
+        settled = signal is not None and signal <= level and still
+        passing = signal is not None and abs(signal) <= level / 2 and not still
+        self._judge(body, dt, t, out, settled, passing)
 
     # -- seeing the body ----------------------------------------------------------------------
     def _body(self, frame: PoseFrame, t: float, out: list[Event]) -> tuple[bool, Body | None]:
@@ -674,13 +679,14 @@ class ExerciseRun:
             del self._windows[key]
 
     # -- checks -------------------------------------------------------------------------------
-    def _judge(self, body: Body, dt: float, t: float, out: list[Event], settled: bool) -> None:
+    def _judge(self, body: Body, dt: float, t: float, out: list[Event], settled: bool, passing: bool = False) -> None:
         phase = self.counter.phase
         n = self.rep_number
         for check in self.checks:
             if check.measure is None or check.when is When.REP:
                 continue
-            if check.when is When.REST and (phase is not Phase.REST or not settled):
+            if check.when is When.REST and (phase is not Phase.REST
+                                            or not (settled or (passing and not check.on_mean))):
                 continue  # the start position is judged when the body has come back to rest
             if check.when is When.OUT and phase is not Phase.OUT:
                 continue
