@@ -6,11 +6,15 @@ import argparse
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from posecheck.auto_variant import AUTO, present_models, resolve_auto
 from posecheck.desktop import has_display, open_report
 from posecheck.errors import PosecheckError
 from posecheck.live.loop import LiveLoop, NewestFrame
+
+if TYPE_CHECKING:
+    from posecheck.live.listen import Listener
 from posecheck.live.profile import default_path, load_profile, write_default_profile
 from posecheck.live.routine import PHYSIO_NOTICE, ROUTINE_ORDER, Step, create_run, step
 from posecheck.live.trainer import INSTRUCTIONS_S, Trainer
@@ -49,6 +53,12 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--record-video", action="store_true",
                         help="keep the camera's video too (also a profile setting)")
     parser.add_argument("--no-voice", action="store_true", help="no spoken cues")
+    parser.add_argument("--voice-commands", action=argparse.BooleanOptionalAction, default=False,
+                        help="listen on the default microphone for \"pause\", \"go on\", \"next\", \"stop\" and "
+                        "\"pain\" (offline; off by default: it listens to the room, and a word that sounds like a "
+                        "command is sometimes taken for one)")
+    parser.add_argument("--gestures", action=argparse.BooleanOptionalAction, default=True,
+                        help="one arm raised and held 1.5 s pauses and goes on, both arms stop for pain (default on)")
     parser.add_argument("--instructions-seconds", type=float, default=INSTRUCTIONS_S,
                         help="seconds the routine's instructions show before each exercise "
                         f"(default {INSTRUCTIONS_S:g})")
@@ -66,7 +76,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 EPILOG = (
     "Keys in the window: space pause, n next exercise, r redo, p pain (stop, record it, advice), q quit and save; "
-    "asked for pain (0-10): 0-9, t for 10, s skip; a finished set's summary stays up (5 s before the next "
+    "asked for pain (0-10): 0-9, t for 10, s skip. Hands-free: one arm raised straight and held 1.5 s pauses "
+    "(again: go on), both arms stop for pain; with --voice-commands say pause, go on, next, stop or pain. "
+    "A finished set's summary stays up (5 s before the next "
     "exercise, until a key after the last). "
     "Every session is recorded in its folder and ends with its report. Exit status: 0 done, quit or --max-seconds "
     f"reached; {EXIT_CAMERA_LOST} the camera stopped (unplugged, or the video ended) before the end, the session "
@@ -94,6 +106,19 @@ def _voice_failed(why: str) -> None:
     """The voice stopped working mid-session (said once; the window shows it too)."""
     # stdout: stderr is silenced while MediaPipe starts up, and this may come then.
     print(f"posecheck: voice unavailable: {why}; cues are shown, not spoken", flush=True)
+
+
+def _listener(voice: Voice) -> Listener | None:
+    """The microphone's voice commands, or None (said once) when there is no listening on this machine."""
+    from posecheck.live.listen import Listener
+
+    listener = Listener(echo=lambda: voice.speaking)  # the trainer's own words are not commands
+    problem = listener.start()
+    if problem is not None:
+        print(f"posecheck: voice commands unavailable: {problem}; use the keys or the gestures", flush=True)
+        return None
+    print('voice commands on: say "pause", "go on", "next", "stop" or "pain"', flush=True)
+    return listener
 
 
 def planned_steps(plan: Plan, exercise: str | None, day: date) -> list[Step]:
@@ -151,6 +176,7 @@ def run(args: argparse.Namespace) -> int:
     session.data["plan"] = plan.record(today)  # each exercise keeps the targets it was set
     voice = Voice(enabled=profile.voice and not args.no_voice, on_problem=_voice_failed)
     print(voice.status(), flush=True)  # every run, the first included, says whether cues will be heard
+    listener = _listener(voice) if args.voice_commands else None
     trainer = Trainer(
         steps, session, header_for(source, resolved), settings=settings, voice=voice,
         announce=_stdout_announcer if args.headless else (lambda t, text: None),
@@ -158,7 +184,7 @@ def run(args: argparse.Namespace) -> int:
         setup_check=not args.skip_setup_check, record_video=args.record_video or profile.record_video,
         on_notice_done=lambda: write_default_profile(args.profile),
         ask_pain=not args.headless, pain_before=pain["before"], pain_after=pain["after"],
-        end_screen=not args.headless,
+        end_screen=not args.headless, gestures=args.gestures, commands=listener,
     )
     status = 0
     window = None
@@ -185,6 +211,8 @@ def run(args: argparse.Namespace) -> int:
             source.close()
         if window is not None:
             window.close()
+        if listener is not None:
+            listener.close()
         voice.close()
         session.close()
     if reason == "camera_lost":

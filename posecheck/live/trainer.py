@@ -4,12 +4,17 @@ With `ask_pain` (the window) the session opens and closes with the pain question
 on its own after PAIN_ASK_S so a person on the mat is never stuck. With `end_screen` (the window) a
 finished set's summary stays up: SUMMARY_S before the routine's next exercise, until a key after the last.
 
+Hands-free (a person on the mat cannot reach the keyboard): gestures (posecheck.live.gestures: one arm
+raised and held pauses and goes on, both arms stop for pain) and voice commands (posecheck.live.listen:
+"pause", "go on", "next", "stop", "pain") do what their keys do.
+
 What a person needs while not looking is spoken (posecheck.live.voice orders it: faults first): each
 exercise's short instruction, "hold" as a hold begins and "come back" once it has lasted its target,
 "that's 3 of 8" on each rep, and "well done" with the one thing to work on as the set ends.
 
 `Trainer` holds the session's state (which exercise, which stage, the set's counters, the current cue)
 and records every set into the session folder. It is fed poses (`on_pose`) and key actions (`on_key`),
+gestures (read from the poses) and voice commands (`commands`, polled on every frame, or `on_command`),
 and says what the window should show (`hud`). No drawing and no camera here; time comes only from
 the frames' timestamps.
 """
@@ -30,6 +35,7 @@ from posecheck.calibration import landmark_index
 from posecheck.errors import PosecheckError
 from posecheck.events import Event, EventKind, Severity
 from posecheck.landmarks import PoseFrame
+from posecheck.live.gestures import LABELS, Gesture, GestureWatch
 from posecheck.live.guidance import (
     HOLD_DONE_SHOWN,
     HoldWatch,
@@ -38,6 +44,7 @@ from posecheck.live.guidance import (
     hold_phrase,
     of_target,
 )
+from posecheck.live.listen import Command, CommandSource
 from posecheck.live.routine import PHYSIO_NOTICE, Step, create_run
 from posecheck.live.setup_check import SetupCheck
 from posecheck.live.voice import Priority, Voice
@@ -71,6 +78,12 @@ PACE_SAY_S = 1.5
 PAIN_ASK_S = 10.0
 # The advice after a rise in pain stays up this long before the session ends (any key ends it sooner).
 ADVICE_S = 10.0
+# A gesture's ring shows once the hold is this far on: a one-frame misreading of an arm never flashes it.
+GESTURE_SHOWN = 0.25
+# A pause asked for without the keyboard is said, with how to go on (the person may not see the screen).
+PAUSED_BY = {"gesture": "Paused. Raise your arm again to go on.",
+             "voice": "Paused. Say go on to go on."}
+RESUMED = "Carry on."  # not a command's word: the trainer's own voice never commands it
 # One slow deep breath: four seconds in, four out (about 7 breaths a minute).
 BREATH_IN_S = 4.0
 BREATH_OUT_S = 4.0
@@ -79,7 +92,7 @@ SETUP_FINE = "Good: the camera sees you. Stay still"
 PAIN_CHECK = "pain_reported"
 PAIN_CUE = "Stop. Speak to a physiotherapist before you go on"
 PAIN_LINES = (
-    "You pressed P: the exercise is stopped and recorded.",
+    "You asked to stop for pain: the exercise is stopped and recorded.",
     "Pain is a sign to stop. Speak to a physiotherapist before doing this exercise again.",
     "Press N to go on to the next exercise, or Q to finish and save.",
     "Pain now, 0-10? Keys 0-9, T for 10.",
@@ -100,6 +113,11 @@ class Stage(StrEnum):
     ADVICE = "advice"  # the pain went up: speak to a physiotherapist (shown before the end)
     SUMMARY = "summary"  # a set done: its summary, until a key or for a while
     DONE = "done"
+
+
+# Where the pause key pauses (elsewhere it moves on or ends, and the hands-free pause does what the key does).
+PAUSABLE = frozenset({Stage.NOTICE, Stage.PAIN_BEFORE, Stage.INSTRUCTIONS, Stage.SETUP, Stage.EXERCISE,
+                      Stage.PAIN, Stage.PAIN_AFTER})
 
 
 class Action(StrEnum):
@@ -192,6 +210,8 @@ class Trainer:
         pain_before: int | None = None,
         pain_after: int | None = None,
         end_screen: bool = False,
+        gestures: bool = True,
+        commands: CommandSource | None = None,
     ) -> None:
         if not steps:
             raise PosecheckError("no exercises to do")
@@ -207,6 +227,8 @@ class Trainer:
         self.on_notice_done = on_notice_done
         self.ask_pain = ask_pain
         self.end_screen = end_screen
+        self.gestures = GestureWatch() if gestures else None
+        self.commands = commands
         self.pain: dict[str, int | None] = {"before": pain_before, "after": pain_after}
         if pain_before is not None or pain_after is not None:
             self._save_pain()
@@ -288,6 +310,16 @@ class Trainer:
         self.now_ms = frame.timestamp_ms
         if self._stage_started_ms is None:
             self._stage_started_ms = self.now_ms
+        # Before the pause check: a pause is ended the way it was begun, hands-free.
+        if self.commands is not None:
+            for command in self.commands.poll():
+                self.on_command(command)
+        if self.gestures is not None:
+            gesture = self.gestures.update(frame)
+            if gesture is not None:
+                self.on_gesture(gesture)
+        if self.stage is Stage.DONE:
+            return []
         if self.paused:
             if previous is not None:
                 self._paused_ms += self.now_ms - previous
@@ -360,6 +392,38 @@ class Trainer:
                 self._enter(Stage.INSTRUCTIONS)
         elif action is Action.PAIN:
             self._pain()
+
+    def on_gesture(self, gesture: Gesture) -> None:
+        """A held gesture: one arm is the pause key (said, as the screen may be out of sight), both arms P."""
+        if gesture is Gesture.PAIN:
+            self.announce(self.now_ms or 0, "Both arms raised: stop for pain")
+            self.on_key(Action.PAIN)
+        elif self.stage in PAUSABLE:
+            self._hands_free_pause(not self.paused, "gesture")
+        else:
+            self.on_key(Action.PAUSE)  # as the key does there: the end screen moves on
+
+    def on_command(self, command: Command) -> None:
+        """A voice command: the key it stands for. "pause" only pauses and "go on" only goes on (said twice,
+        nothing toggles back); on the end screen "go on" moves on like any key."""
+        self.announce(self.now_ms or 0, f'Heard "{command.value}"')
+        if command is Command.PAIN:
+            self.on_key(Action.PAIN)
+        elif command is Command.STOP:
+            self.on_key(Action.QUIT)
+        elif command is Command.NEXT:
+            self.on_key(Action.NEXT)
+        elif self.stage not in PAUSABLE:
+            if command is Command.RESUME:
+                self.on_key(Action.NEXT)
+        elif (command is Command.PAUSE) != self.paused:
+            self._hands_free_pause(command is Command.PAUSE, "voice")
+
+    def _hands_free_pause(self, pause: bool, by: str) -> None:
+        if pause == self.paused:
+            return
+        self.on_key(Action.PAUSE)
+        self.voice.say(PAUSED_BY[by] if self.paused else RESUMED, Priority.GUIDE)
 
     def _on_question_key(self, action: Action) -> None:
         """The pain question takes a rating, s (or n) to skip, q to skip and end, space to pause its timer."""
@@ -701,8 +765,16 @@ class Trainer:
             cue=cue.text if cue else advice, cue_severity=str(cue.severity) if cue else "info",
             lines=lines, countdown_s=countdown, paused=self.paused, banner=banner,
             highlight=self._highlight(cue.check if cue else None), pace=self.pace,
-            hold_done=hold_done, notice=notice,
+            hold_done=hold_done, notice=notice, gesture=self._gesture_shown(),
         )
+
+    def _gesture_shown(self) -> tuple[str, float] | None:
+        """(label, 0..1) while a gesture is being held: the window draws it as a filling ring."""
+        held = self.gestures.progress if self.gestures is not None else None
+        if held is None or held[1] < GESTURE_SHOWN or self.stage is Stage.DONE:
+            return None
+        gesture, done = held
+        return ("Hold to go on" if self.paused and gesture is Gesture.PAUSE else LABELS[gesture]), done
 
     @property
     def pace(self) -> tuple[str, float] | None:

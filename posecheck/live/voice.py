@@ -185,6 +185,12 @@ class Voice:
             return "Voice off: cues are shown, not spoken"
         return "Voice on: cues are spoken aloud; if you hear nothing, run `posecheck doctor`"
 
+    @property
+    def speaking(self) -> bool:
+        """Whether something is being said, as last seen (no polling: safe to read from another thread,
+        where the microphone's listener uses it to ignore the trainer's own words)."""
+        return self._speaking is not None
+
     def busy(self) -> bool:
         if self._speaking is not None and self._speaking.finished():
             done, self._speaking = self._speaking, None

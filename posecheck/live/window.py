@@ -63,6 +63,7 @@ class Hud:
     pace: tuple[str, float] | None = None  # the app paces reps the camera cannot see: (what to do, 0..1 done)
     hold_done: bool = False  # the hold under way has lasted its target: come back
     notice: str | None = None  # a one-off notice over everything else ("Voice unavailable: ...")
+    gesture: tuple[str, float] | None = None  # a gesture being held: (what it will do, 0..1 of its hold)
 
 
 def fit(image: np.ndarray, size: tuple[int, int] = CANVAS_SIZE) -> np.ndarray:
@@ -267,6 +268,25 @@ def draw_notice(img: np.ndarray, hud: Hud) -> None:
     _text(img, hud.notice, ((width - w) // 2, y0 + (NOTICE_H + h) // 2 - 4), scale, WHITE, 3)
 
 
+# The gesture ring sits left of centre, clear of the hold ring (right) and the cue (bottom).
+GESTURE_RADIUS = 70
+
+
+def draw_gesture(img: np.ndarray, hud: Hud) -> None:
+    """A gesture being held: a ring filling up as it is held, what it will do under it."""
+    if hud.gesture is None:
+        return
+    label, filled = hud.gesture
+    centre = (170, TOP_BAR_H + 170)
+    _shade(img, 20, TOP_BAR_H + 70, 320, TOP_BAR_H + 320, alpha=0.55)
+    cv2.circle(img, centre, GESTURE_RADIUS, GREY, 6, cv2.LINE_AA)
+    cv2.ellipse(img, centre, (GESTURE_RADIUS, GESTURE_RADIUS), -90, 0, 360 * min(max(filled, 0.0), 1.0),
+                YELLOW, 14, cv2.LINE_AA)
+    scale = _fitting_scale(label, 1.0, 3, 280)
+    w, _ = _size(label, scale, 3)
+    _text(img, label, (centre[0] - w // 2, centre[1] + GESTURE_RADIUS + 45), scale, YELLOW, 3)
+
+
 def draw_center(img: np.ndarray, text: str, color=WHITE, scale: float = 2.6) -> None:
     height, width = img.shape[:2]
     scale = _fitting_scale(text, scale, 6, width - 80)
@@ -294,6 +314,7 @@ def draw_hud(image: np.ndarray, pose: PoseFrame | None, hud: Hud, size: tuple[in
     draw_cue(canvas, hud)
     draw_keys(canvas)
     draw_notice(canvas, hud)
+    draw_gesture(canvas, hud)
     if hud.banner:
         draw_center(canvas, hud.banner, GREEN)
     elif hud.paused:
