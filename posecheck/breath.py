@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from posecheck.band_pass import BandPass
 from posecheck.phases import Completed, CycleCounter
 
 # Breaths of 2-10 s; slower drift (settling into the mat) and frame-to-frame mask flicker go.
@@ -33,8 +34,7 @@ class Breaths:
     last_at: float | None = None  # when the last breath completed
     _cycles: CycleCounter = field(default_factory=lambda: CycleCounter(floor=FLOOR, share=SHARE))
     _t: float | None = None
-    _slow: float | None = None
-    _band: float = 0.0
+    _band_pass: BandPass | None = None
 
     def update(self, t: float, belly: float | None) -> bool:
         """Feed one frame's belly height (None or NaN: not seen); True when a breath just completed."""
@@ -42,12 +42,11 @@ class Breaths:
             return False
         dt = 0.0 if self._t is None else t - self._t
         self._t = t
-        if self._slow is None or dt > MAX_STEP_S:
-            self._slow, self._band = belly, 0.0
+        if self._band_pass is None or dt > MAX_STEP_S:
+            self._band_pass = BandPass(*BAND_HZ)
+            self._band_pass(belly, 0.0)
             return False
-        self._slow += (1 - math.exp(-dt * 2 * math.pi * BAND_HZ[0])) * (belly - self._slow)
-        self._band += (1 - math.exp(-dt * 2 * math.pi * BAND_HZ[1])) * ((belly - self._slow) - self._band)
-        if any(isinstance(tr, Completed) for tr in self._cycles.update(t, self._band)):
+        if any(isinstance(tr, Completed) for tr in self._cycles.update(t, self._band_pass(belly, dt))):
             self.counted += 1
             self.last_at = t
             return True

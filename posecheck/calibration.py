@@ -159,6 +159,14 @@ class Body:
         return now - float(self.rest_depth[self.index(than)] - self.rest_depth[self.index(name)])
 
 
+def provisional_body(xy: np.ndarray, z: np.ndarray, visibility: np.ndarray, visible: np.ndarray) -> Body:
+    """One frame in body units, from its own orientation and size (before any calibration)."""
+    facing, near, scale = guess_orientation(xy, z, visibility)
+    scale = max(scale, 1.0)
+    hips = (xy[Landmark.LEFT_HIP] + xy[Landmark.RIGHT_HIP]) / 2
+    return Body(to_body(xy, hips, scale, facing), visible, z, near, None, scale)
+
+
 Sample = tuple[float, np.ndarray, np.ndarray, np.ndarray]  # t, xy, z, visibility
 
 
@@ -191,17 +199,10 @@ class Calibrator:
         """How long a rest calibration needs now."""
         return BRIEF_REST_S if self.in_start_s >= WAITED_S else CALIBRATION_S
 
-    def provisional_body(self, xy: np.ndarray, z: np.ndarray, visibility: np.ndarray,
-                         visible: np.ndarray) -> Body:
-        facing, near, scale = guess_orientation(xy, z, visibility)
-        scale = max(scale, 1.0)
-        hips = (xy[Landmark.LEFT_HIP] + xy[Landmark.RIGHT_HIP]) / 2
-        return Body(to_body(xy, hips, scale, facing), visible, z, near, None, scale)
-
     def update(self, t: float, xy: np.ndarray, z_norm: np.ndarray, visibility: np.ndarray,
                visible: np.ndarray, image_width: int) -> tuple[Calibration | None, bool]:
         """Feed one smoothed frame. Returns (calibration or None, whether the frame is in start position)."""
-        body = self.provisional_body(xy, z_norm, visibility, visible)
+        body = provisional_body(xy, z_norm, visibility, visible)
         ok = body.visible(*self.core) and self.in_start_position(body)
         last, self._last_t = self._last_t, t
         frame = (t, xy.copy(), z_norm.copy(), visibility.copy())

@@ -21,7 +21,7 @@ from enum import StrEnum
 import numpy as np
 
 from posecheck.breath import KEEP_BREATHING_S, HoldBreaths
-from posecheck.calibration import CALIBRATION_S, Body, Calibration, Calibrator, other
+from posecheck.calibration import CALIBRATION_S, Body, Calibration, Calibrator, other, provisional_body
 from posecheck.errors import PosecheckError
 from posecheck.events import Event, EventKind, Severity
 from posecheck.geometry import elevation
@@ -440,7 +440,7 @@ class ExerciseRun:
         if self.calibration is None:
             calib, in_start = self.calibrator.update(t, xy, z, frame.visibility, visible, frame.image_size[0])
             # A pose with nothing visible in it is "cannot see you", not also "not in the start position".
-            provisional = self.calibrator.provisional_body(xy, z, frame.visibility, visible)
+            provisional = provisional_body(xy, z, frame.visibility, visible)
             self._watch_start_position(t, bool(visible.any()) and not in_start, out, provisional)
             seen = provisional.visible(*self.exercise.core)
             self._remember(_Seen(t, (xy, z, visible, frame.torso_outline, frame.lumbar, frame.belly)), in_start)

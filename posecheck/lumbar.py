@@ -14,13 +14,13 @@ trainer and a recording read the same values.
 
 from __future__ import annotations
 
-import math
 from collections import deque
 from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
 
+from posecheck.band_pass import BandPass
 from posecheck.landmarks import Landmark, PoseFrame
 
 # Along the body from the hips (0) to the shoulders (1): the lower back; across it, either side.
@@ -40,15 +40,32 @@ _HIPS = [Landmark.LEFT_HIP, Landmark.RIGHT_HIP]
 
 
 @dataclass
+class RunningAxis:
+    """The body's axis over the last AXIS_S: the median hips and shoulders (image pixels), so that what is
+    measured against it (a tilt, a breath) does not move it."""
+
+    _recent: deque[tuple[float, np.ndarray, np.ndarray]] = field(default_factory=deque)
+
+    def update(self, frame: PoseFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Add a frame with a pose; the median (hip, shoulder) midpoints of the last AXIS_S."""
+        t = frame.timestamp_ms / 1000.0
+        xy = frame.xy
+        self._recent.append((t, xy[_HIPS].mean(axis=0), xy[_SHOULDERS].mean(axis=0)))
+        while t - self._recent[0][0] > AXIS_S:
+            self._recent.popleft()
+        return (np.median([a[1] for a in self._recent], axis=0),
+                np.median([a[2] for a in self._recent], axis=0))
+
+
+@dataclass
 class LumbarFlow:
     """Per video: the previous picture, the body's axis over the last AXIS_S, the filter's state."""
 
     _previous: np.ndarray | None = None
     _last_t: float | None = None
-    _axis: deque[tuple[float, np.ndarray, np.ndarray]] = field(default_factory=deque)
+    _axis: RunningAxis = field(default_factory=RunningAxis)
     _sum: float = 0.0
-    _slow: float | None = None
-    _band: float = 0.0
+    _band_pass: BandPass = field(default_factory=lambda: BandPass(*BAND_HZ))
 
     def __call__(self, image_bgr: np.ndarray, frame: PoseFrame) -> PoseFrame:
         t = frame.timestamp_ms / 1000.0
@@ -57,27 +74,16 @@ class LumbarFlow:
         self._previous, self._last_t = gray, t
         if not frame.has_pose:
             return frame
-        xy = frame.xy
-        self._axis.append((t, xy[_HIPS].mean(axis=0), xy[_SHOULDERS].mean(axis=0)))
-        while t - self._axis[0][0] > AXIS_S:
-            self._axis.popleft()
+        hip, shoulder = self._axis.update(frame)
         if previous is None or last is None or not 0 < t - last <= MAX_STEP_S or previous.shape != gray.shape:
             return replace(frame, lumbar=self._filtered(t - (last or t)))
-        hip = np.median([a[1] for a in self._axis], axis=0)
-        shoulder = np.median([a[2] for a in self._axis], axis=0)
         motion = across_motion(previous, gray, hip, shoulder)
         self._sum += 0.0 if motion is None else motion
         return replace(frame, lumbar=self._filtered(t - last))
 
     def _filtered(self, dt: float) -> float:
-        """The summed motion band-passed: minus its slow mean (drift), then smoothed (jitter)."""
-        if self._slow is None:
-            self._slow = self._sum
-            return 0.0
-        dt = min(max(dt, 0.0), MAX_STEP_S)
-        self._slow += (1 - math.exp(-dt * 2 * math.pi * BAND_HZ[0])) * (self._sum - self._slow)
-        self._band += (1 - math.exp(-dt * 2 * math.pi * BAND_HZ[1])) * ((self._sum - self._slow) - self._band)
-        return self._band
+        """The summed motion band-passed."""
+        return self._band_pass(self._sum, min(max(dt, 0.0), MAX_STEP_S))
 
 
 def across_motion(previous: np.ndarray, gray: np.ndarray, hip: np.ndarray, shoulder: np.ndarray) -> float | None:

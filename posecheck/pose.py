@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import threading
-from collections import deque
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -32,7 +31,7 @@ import numpy as np
 
 from posecheck.errors import PosecheckError
 from posecheck.landmarks import Landmark, PoseFrame
-from posecheck.lumbar import AXIS_S
+from posecheck.lumbar import RunningAxis
 from posecheck.native import quiet_stderr
 from posecheck.silhouette import belly_outline, torso_outline
 
@@ -112,7 +111,7 @@ class PoseEstimator:
         self.people_seen = 0  # how many people the last search found (before choosing the exerciser)
         self.searched = 0  # frames that went to the two-pose search (the rest were tracked)
         self._previous: PoseFrame | None = None
-        self._axis: deque[tuple[float, np.ndarray, np.ndarray]] = deque()  # recent hips and shoulders
+        self._axis = RunningAxis()  # the belly's outline is measured against it
         self._last_search_ms: int | None = None
         self._search_next = True  # the first frame, a lost or jumping pose, or a crowd: search
         self._last_ts: int | None = None
@@ -162,17 +161,9 @@ class PoseEstimator:
             raise PosecheckError(f"cannot load the pose model {self.model_path}: {error}") from error
 
     def _belly(self, frame: PoseFrame, mask: np.ndarray) -> float:
-        """The belly's outline above the hip-to-shoulder line of the last AXIS_S (a breath must not move
+        """The belly's outline above the hip-to-shoulder line of the last seconds (a breath must not move
         the line it is measured from)."""
-        xy = frame.xy
-        hip = xy[[Landmark.LEFT_HIP, Landmark.RIGHT_HIP]].mean(axis=0)
-        shoulder = xy[[Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER]].mean(axis=0)
-        t = frame.timestamp_ms / 1000.0
-        self._axis.append((t, hip, shoulder))
-        while t - self._axis[0][0] > AXIS_S:
-            self._axis.popleft()
-        hip = np.median([h for _, h, _ in self._axis], axis=0)
-        shoulder = np.median([s for _, _, s in self._axis], axis=0)
+        hip, shoulder = self._axis.update(frame)
         return belly_outline(mask[..., 0] if mask.ndim == 3 else mask, hip, shoulder)
 
     def _search_due(self, timestamp_ms: int) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from posecheck.calibration import Body, Calibrator
+from posecheck.calibration import Body, provisional_body
 from posecheck.exercise import VISIBLE
 from posecheck.landmarks import PoseFrame
 
@@ -33,14 +33,14 @@ class StartPosition:
         return next((part.cue for part in self.parts if not part.holds(body)), None)
 
 
-def what_is_off_in(frame: PoseFrame, start: Callable[[Body], bool], core: tuple[str, ...]) -> str | None:
+def what_is_off_in(frame: PoseFrame, start: Callable[[Body], bool]) -> str | None:
     """What is off in one camera frame (the set-up check's question before an exercise), or None; a start
     position without parts says only whether it holds."""
     if not frame.has_pose:
         return None  # the set-up check says "get onto the mat" itself
     visible = (frame.visibility >= VISIBLE) & (frame.presence >= VISIBLE)
-    body = Calibrator(start, core).provisional_body(
-        frame.xy.astype(float), frame.image[:, 2] * frame.image_size[0], frame.visibility, visible)
+    body = provisional_body(frame.xy.astype(float), frame.image[:, 2] * frame.image_size[0], frame.visibility,
+                            visible)
     if isinstance(start, StartPosition):
         return start.what_is_off(body)
     return None if start(body) else "Get into the start position"

@@ -156,7 +156,7 @@ def judge_for(estimator: PoseEstimator, image: np.ndarray, exercise: str):
     image = np.ascontiguousarray(image)
     pose = estimator.detect(image, 0)
     return assess(image, pose, estimator.people_seen,
-                  partial(what_is_off_in, start=ex.start_position, core=ex.core))
+                  partial(what_is_off_in, start=ex.start_position))
 
 
 @pytest.mark.parametrize("clip", [c for c in CLIPS if "__correct__" in c])

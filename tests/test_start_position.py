@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import exercise_rules
-from posecheck.calibration import Body, Calibrator
+from posecheck.calibration import Body, provisional_body
 from posecheck.exercise import VISIBLE
 from posecheck.recording import iter_recording
 
@@ -19,14 +19,13 @@ SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "kinematic"
 def first_start_body(exercise: str, recording: str) -> Body:
     """The first frame of a committed recording in the exercise's start position, in body units."""
     ex = exercise_rules.get(exercise).EXERCISE
-    calibrator = Calibrator(ex.start_position, ex.core)
     _, frames = iter_recording(SAMPLES / recording)
     for frame in frames:
         if not frame.has_pose:
             continue
         visible = (frame.visibility >= VISIBLE) & (frame.presence >= VISIBLE)
-        body = calibrator.provisional_body(frame.xy.astype(float), frame.image[:, 2] * frame.image_size[0],
-                                           frame.visibility, visible)
+        body = provisional_body(frame.xy.astype(float), frame.image[:, 2] * frame.image_size[0],
+                                frame.visibility, visible)
         if ex.start_position(body):
             return body
     raise AssertionError(f"{recording}: never in the start position")

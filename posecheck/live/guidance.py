@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from posecheck.events import Event, EventKind
+from posecheck.phases import HoldCounter
 from posecheck.report.targets import Targets
 from posecheck.words import count
 
@@ -23,8 +24,8 @@ from posecheck.words import count
 HOLD_SETTLED_S = 0.4
 # The hold band, as the rules' HoldCounter measures a hold: within this share of the peak (and never
 # narrower than the signal's wobble at a hold) the body is holding.
-HOLD_BAND = 0.08
-HOLD_NOISE = 0.05
+HOLD_BAND = HoldCounter.hold_band
+HOLD_NOISE = HoldCounter.hold_noise
 # The movement is followed as its median over this long: one glitched frame is neither a new high nor a dip.
 SMOOTH_S = 0.3
 # Below the hold's level by this share of it (and at least twice the wobble) the body is on its way back;

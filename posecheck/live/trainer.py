@@ -291,7 +291,7 @@ class Trainer:
             self.cue = None
         elif stage is Stage.SETUP:
             exercise = exercise_rules.get(self.step.exercise).EXERCISE
-            self._setup = SetupCheck(start=partial(what_is_off_in, start=exercise.start_position, core=exercise.core))
+            self._setup = SetupCheck(start=partial(what_is_off_in, start=exercise.start_position))
             self._setup_advice = None
             self._setup_seen = False
 
