@@ -13,12 +13,15 @@ Labels may carry `factors` ({name: level}: how the person moved, e.g. the kinema
 rhythm or tempo) and `transitions` (getting down onto the mat and up again, where no rep may start and
 no fault may be flagged). The figures are also given per factor level, overall and per exercise; and
 "silent" sets are counted: a set with reps that ends with no rep counted and nothing said about why.
+Video items also say what the live set-up check would have advised about the picture before the set
+(`setup_warned`): a weak condition the person was warned about first shows apart from a silent one.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -165,6 +168,8 @@ def aggregate(items: list[dict[str, Any]]) -> dict[str, Any]:
     }
     out["no_rep_counted_sets"] = sum(bool(it.get("no_rep_counted")) for it in items)
     out["silent_sets"] = sum(bool(it.get("silent")) for it in items)
+    if any("setup_warned" in it for it in items):
+        out["setup_warned_sets"] = sum(bool(it.get("setup_warned")) for it in items)
     paceable = [it for it in items if "pacing_live" in it]
     if paceable:
         out["pacing_live_sets"] = sum(it["pacing_live"] for it in paceable)
@@ -234,13 +239,48 @@ def evaluate_item(labels_path: Path) -> dict[str, Any]:
     kind = labels.get("kind", "recording")
     if kind == "recording":
         _, frames = iter_recording(source)
-    elif kind == "video":
-        from posecheck.pipeline import poses  # MediaPipe is loaded only when a video needs it
-
-        _, frames = poses(str(source), show_progress=False, exercise=str(labels["exercise"]))
-    else:
+        return {"path": str(source), "kind": kind, **score_labelled(labels, frames)}
+    if kind != "video":
         raise PosecheckError(f"{labels_path}: unknown item kind {kind!r} (recording or video)")
-    return {"path": str(source), "kind": kind, **score_labelled(labels, frames)}
+    from posecheck.pipeline import poses  # MediaPipe is loaded only when a video needs it
+
+    _, stream = poses(str(source), show_progress=False, exercise=str(labels["exercise"]))
+    frames = list(stream)
+    lead_in_ms = min([SETUP_LEAD_IN_MS, *(r["start_ms"] for r in labels["reps"])])
+    return {"path": str(source), "kind": kind, **score_labelled(labels, frames),
+            **setup_advice(source, frames, lead_in_ms)}
+
+
+SETUP_LEAD_IN_MS = 4000  # the set-up check's part of a clip: before its first rep, at most this long
+SETUP_WARNED_SHARE = 0.5  # advice on at least this share of those frames: the person would have been told
+
+
+def setup_advice(video: Path, frames: list[PoseFrame], until_ms: float) -> dict[str, Any]:
+    """What the live set-up check would have said about the picture before the set (the start position
+    left out: a fault clip may begin with it): its most frequent advice over the frames before
+    `until_ms`, and whether it held on SETUP_WARNED_SHARE of them (`setup_warned`)."""
+    import cv2
+
+    from posecheck.live.setup_check import assess
+
+    said: dict[str, int] = {}
+    seen = 0
+    capture = cv2.VideoCapture(str(video))
+    try:
+        for frame in frames:
+            ok, image = capture.read()
+            if not ok or frame.timestamp_ms >= until_ms:
+                break
+            seen += 1
+            advice = assess(image, frame, 1)
+            if advice is not None:
+                said[advice.check] = said.get(advice.check, 0) + 1
+    finally:
+        capture.release()
+    kind = max(said, key=lambda k: said[k], default=None)
+    share = said[kind] / seen if kind is not None and seen else 0.0
+    return {"setup_advice": kind, "setup_advice_share": round(share, 3),
+            "setup_warned": kind is not None and share >= SETUP_WARNED_SHARE}
 
 
 def score_labelled(labels: dict[str, Any], frames: Iterable[PoseFrame]) -> dict[str, Any]:
@@ -263,11 +303,25 @@ def score_labelled(labels: dict[str, Any], frames: Iterable[PoseFrame]) -> dict[
     return item
 
 
-def evaluate_dir(folder: Path) -> dict[str, Any]:
+def evaluate_dir(folder: Path, jobs: int = 1) -> dict[str, Any]:
+    """Every labelled item in `folder` scored, `jobs` at a time (each in its own process)."""
     paths = _labelled_paths(folder)
     if not paths:
         raise PosecheckError(f"no labelled items (*{LABELS_SUFFIX} or rendered-clip labels) in {folder}")
-    return figures([evaluate_item(p) for p in progress(paths, len(paths), f"evaluate {folder.name}", unit="item")])
+    label = f"evaluate {folder.name}"
+    if jobs <= 1:
+        return figures([evaluate_item(p) for p in progress(paths, len(paths), label, unit="item")])
+    # spawn: a forked MediaPipe graph is not safe; each worker loads its own model.
+    pool = multiprocessing.get_context("spawn").Pool(jobs)
+    try:
+        items = list(progress(pool.imap(evaluate_item, paths), len(paths), label, unit="item"))
+    except BaseException:
+        pool.terminate()
+        pool.join()
+        raise
+    pool.close()  # workers that end on their own release their locks (terminate leaks a semaphore)
+    pool.join()
+    return figures(items)
 
 
 def by_factor(items: list[dict[str, Any]]) -> dict[str, dict[str, list[dict[str, Any]]]]:
@@ -280,7 +334,7 @@ def by_factor(items: list[dict[str, Any]]) -> dict[str, dict[str, list[dict[str,
 
 
 FACTOR_FIGURES = ("items", "rep_exact_rate", "fault_f1", "false_alarms_per_correct_rep", "correct_reps",
-                  "no_rep_counted_sets", "silent_sets")
+                  "no_rep_counted_sets", "silent_sets", "setup_warned_sets")
 
 
 def figures(items: list[dict[str, Any]]) -> dict[str, Any]:
@@ -323,6 +377,10 @@ def print_table(report: dict[str, Any]) -> None:
     if moved:
         print(f"getting down/up: {moved['sets']} sets, reps started inside {moved['reps_started']} "
               f"(counted {moved.get('reps_counted', 0)}), faults inside {moved['faults']}")
+    if "setup_warned_sets" in overall:
+        warned = [it for it in report["items"] if it.get("setup_warned")]
+        print(f"set-up check would have warned before {len(warned)} of {overall['items']} sets"
+              + "".join(f"; {Path(it['path']).name}: {it['setup_advice']}" for it in warned))
     print(f"sets with no rep counted: {overall.get('no_rep_counted_sets', 0)}, "
           f"silent (nothing said why): {overall.get('silent_sets', 0)}")
     for name, m in report["exercises"].items():
@@ -335,7 +393,7 @@ def print_factors(report: dict[str, Any]) -> None:
     """Per factor level: sets, rep exact, fault F1, false alarms per correct rep; then rep exact per exercise."""
     exercises = list(report["exercises"])
     short = [e.split("_")[0][:7] for e in exercises]
-    print(f"\n{'factor':16}{'level':13}{'sets':>5}{'exact':>7}{'F1':>7}{'FA/rep':>8}  |  rep exact: "
+    print(f"\n{'factor':16}{'level':13}{'sets':>5}{'exact':>7}{'F1':>7}{'FA/rep':>8}{'warned':>7}  |  rep exact: "
           + " ".join(f"{s:>7}" for s in short))
     for name, levels in report["factors"].items():
         for level, m in levels.items():
@@ -343,7 +401,8 @@ def print_factors(report: dict[str, Any]) -> None:
             cells = " ".join(f"{_fmt(x.get('rep_exact_rate')) + ('/' + str(x['items']) if x else ''):>7}"
                              for x in per_ex)
             print(f"{name[:15]:16}{level[:12]:13}{m['items']:>5}{_fmt(m['rep_exact_rate']):>7}"
-                  f"{_fmt(m['fault_f1']):>7}{_fmt(m['false_alarms_per_correct_rep']):>8}  |  {cells}")
+                  f"{_fmt(m['fault_f1']):>7}{_fmt(m['false_alarms_per_correct_rep']):>8}"
+                  f"{_fmt(m.get('setup_warned_sets')):>7}  |  {cells}")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -351,13 +410,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                               description=__doc__.splitlines()[0])
     p.add_argument("folder", type=Path, metavar="DIR", help="folder with *.labels.json items")
     p.add_argument("--json", type=Path, metavar="OUT", help="write the full report here")
+    p.add_argument("--jobs", type=int, default=1, metavar="N", help="items scored at once (one process each)")
     p.set_defaults(func=_main)
 
 
 def _main(args: argparse.Namespace) -> int:
     if not args.folder.is_dir():
         raise PosecheckError(f"{args.folder} is not a folder")
-    report = evaluate_dir(args.folder)
+    report = evaluate_dir(args.folder, max(1, args.jobs))
     print_table(report)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
