@@ -44,7 +44,8 @@ def _detected_reps(events: list[Event]) -> list[dict[str, Any]]:
             starts[e.rep] = e.timestamp_ms
         elif e.kind is EventKind.REP_COMPLETED and e.rep is not None:
             reps.append({"n": e.rep, "start_ms": starts.get(e.rep, e.timestamp_ms), "end_ms": e.timestamp_ms,
-                         "side": e.side, "hold_ms": e.hold_ms, "faults": set(), "abstained": set()})
+                         "side": e.side, "hold_ms": e.hold_ms, "breaths": e.breaths,
+                         "faults": set(), "abstained": set()})
     by_n = {r["n"]: r for r in reps}
     for e in events:
         if e.rep in by_n and e.check:
@@ -122,6 +123,8 @@ def score_item(labels: dict[str, Any], events: list[Event], checks: list[str]) -
         if d["side"]:
             detected_sides[d["side"]] = detected_sides.get(d["side"], 0) + 1
     exact = len(found) == expected["total"] and all(detected_sides.get(k, 0) == v for k, v in sides.items())
+    # Breaths in a hold (labels that know them: rendered deep abdominal holds): seen None is not seen.
+    breaths = [(t["breaths"], d["breaths"] if d else None) for t, d in pairs if t and t.get("breaths") is not None]
     nothing = expected["total"] > 0 and not found
     return {
         "factors": dict(labels.get("factors") or {}), "transitions": score_transitions(labels, events),
@@ -130,6 +133,7 @@ def score_item(labels: dict[str, Any], events: list[Event], checks: list[str]) -
         "reps_by_side_expected": sides or None, "reps_by_side_detected": detected_sides or None,
         "rep_exact": exact, "rep_error": abs(len(found) - expected["total"]),
         "correct_reps": correct_reps, "false_alarms": false_alarms, "checks": per_check,
+        **({"breaths": breaths} if breaths else {}),
     }
 
 
@@ -179,6 +183,12 @@ def aggregate(items: list[dict[str, Any]]) -> dict[str, Any]:
         out["transitions"] = {"sets": len(moved), "reps_started": sum(m["reps_started"] for m in moved),
                               "reps_counted": sum(m.get("reps_counted", 0) for m in moved),
                               "faults": sum(m["faults"] for m in moved)}
+    holds = [pair for it in items for pair in it.get("breaths", [])]
+    if holds:
+        seen = [(t, s) for t, s in holds if s is not None]
+        out["breaths"] = {"holds": len(holds), "seen": len(seen), "exact": sum(t == s for t, s in seen),
+                          "within_one": sum(abs(t - s) <= 1 for t, s in seen),
+                          "mean_abs_error": _ratio(sum(abs(t - s) for t, s in seen), len(seen))}
     with_detection = [it for it in items if it.get("detection_rate") is not None]
     if with_detection:
         out["detection_rate"] = _ratio(sum(it["detection_rate"] for it in with_detection), len(with_detection))
@@ -197,7 +207,8 @@ def from_rendered_video(data: dict[str, Any]) -> dict[str, Any]:
     """A rendered clip's labels (samples/video) in this module's labels format."""
     reps = [{"n": r["index"], "start_ms": r["start_ms"], "end_ms": r["end_ms"],
              "hold_ms": round(1000 * r.get("hold_s", 0.0)), "faults": list(r.get("faults", [])),
-             **({"side": r["side"]} if r.get("side") else {})} for r in data["reps"]]
+             **({"side": r["side"]} if r.get("side") else {}),
+             **({"breaths": r["breaths"]} if r.get("breaths") is not None else {})} for r in data["reps"]]
     count: dict[str, int] = {"total": len(reps)}
     for r in reps:
         if "side" in r:
@@ -384,6 +395,10 @@ def print_table(report: dict[str, Any]) -> None:
     print(f"sets with no rep counted: {overall.get('no_rep_counted_sets', 0)}, "
           f"silent (nothing said why): {overall.get('silent_sets', 0)}")
     for name, m in report["exercises"].items():
+        if "breaths" in m:
+            b = m["breaths"]
+            print(f"{name}, breaths per hold: {b['holds']} holds, seen in {b['seen']}, exact {b['exact']}, "
+                  f"within one {b['within_one']}, mean error {_fmt(b['mean_abs_error'])}")
         if "pacing_live_sets" in m:
             print(f"{name}, live: the app would have paced {m['pacing_live_sets']} of {m['items']} sets "
                   f"({m['paced_live_reps']} paced reps)")

@@ -82,3 +82,19 @@ def test_a_set_with_no_rep_counted_and_nothing_said_is_silent():
     assert report["overall"]["no_rep_counted_sets"] == 2 and report["overall"]["silent_sets"] == 1
     assert report["factors"]["rests"]["brief"]["silent_sets"] == 1
     assert report["factors"]["rests"]["long"]["silent_sets"] == 0
+
+
+def test_breaths_per_hold_are_scored_where_the_labels_know_them():
+    labels = {"exercise": "deep_abdominal", "rep_count": {"total": 3},
+              "reps": [{"n": i + 1, "start_ms": a, "end_ms": b, "hold_ms": b - a, "faults": [], "breaths": n}
+                       for i, (a, b, n) in enumerate([(0, 24000, 6), (30000, 54000, 6), (60000, 84000, 5)])]}
+    events = []
+    for n, (a, b, seen) in enumerate([(0, 24000, 6), (30000, 54000, 4), (60000, 84000, None)], start=1):
+        events += [Event(EventKind.REP_STARTED, a, "deep_abdominal", rep=n),
+                   Event(EventKind.REP_COMPLETED, b, "deep_abdominal", rep=n, breaths=seen)]
+    item = {"exercise": "deep_abdominal", **score_item(labels, events, [])}
+    assert item["breaths"] == [(6, 6), (6, 4), (5, None)]
+    assert figures([item])["overall"]["breaths"] == {"holds": 3, "seen": 2, "exact": 1, "within_one": 1,
+                                                     "mean_abs_error": 1.0}
+    plain = {"exercise": EX, **score_item(_labels([(1000, 2000, [])], {}), _rep(1, 1000, 2000), CHECKS)}
+    assert "breaths" not in plain and "breaths" not in figures([plain])["overall"]

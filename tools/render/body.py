@@ -118,7 +118,10 @@ def bone_rotations(angles: dict[str, float]) -> dict[str, np.ndarray]:
 class Body:
     """Anny with one phenotype; `pose(angles)` gives vertices, joints and the 33 landmarks."""
 
-    def __init__(self, name: str, clothed: bool = True) -> None:
+    def __init__(self, name: str, clothed: bool = True, phenotype: dict[str, float] | None = None,
+                 outfit: tuple | None = None, shorts: bool = False, long_sleeves: bool = False) -> None:
+        """`phenotype` and `outfit` (shirt, trousers, skin, hair) default to BODIES[name] and OUTFITS[name];
+        `shorts` shows the lower legs and the lower thighs' skin, `long_sleeves` covers the forearms."""
         import anny
         import torch
 
@@ -126,7 +129,9 @@ class Body:
         self.name = name
         self.clothed = clothed
         self.cache: dict = {}
-        self.phenotype = BODIES[name]
+        self.phenotype = phenotype if phenotype is not None else BODIES[name]
+        self.outfit = outfit if outfit is not None else OUTFITS[name]
+        self.shorts, self.long_sleeves = shorts, long_sleeves
         self.model = anny.Anny()
         self.labels: list[str] = list(self.model.bone_labels)
         self.faces = self.model.get_triangular_faces().numpy().astype(np.int32)
@@ -202,12 +207,18 @@ class Body:
         return out
 
     def _clothing(self, v: np.ndarray, j: dict[str, np.ndarray]) -> np.ndarray:
-        shirt, trousers, skin, hair = (np.array(c) for c in OUTFITS[self.name])
+        shirt, trousers, skin, hair = (np.array(c) for c in self.outfit)
         colours = np.tile(skin, (len(v), 1))
         if not self.clothed:
             return colours
-        colours[self.bone_mask("spine", "clavicle", "shoulder01", "upperarm")] = shirt
+        sleeves = ("upperarm", "lowerarm") if self.long_sleeves else ("upperarm",)
+        colours[self.bone_mask("spine", "clavicle", "shoulder01", *sleeves)] = shirt
         colours[self.bone_mask("root", "pelvis", "upperleg", "lowerleg")] = trousers
+        if self.shorts:  # the legs bare below 40% of the way hip to knee (rest pose: standing)
+            hip_z = (j["upperleg01.L"][2] + j["upperleg01.R"][2]) / 2
+            knee_z = (j["lowerleg01.L"][2] + j["lowerleg01.R"][2]) / 2
+            bare = self.bone_mask("upperleg", "lowerleg") & (v[:, 2] < hip_z - 0.4 * (hip_z - knee_z))
+            colours[bare] = skin
         head = self.bone_mask("head")
         eye_z = j["eye.L"][2]
         scalp = head & ((v[:, 2] > eye_z + 0.035) | ((v[:, 1] > j["head"][1] + 0.02) & (v[:, 2] > eye_z - 0.06)))

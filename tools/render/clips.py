@@ -90,9 +90,10 @@ class Segment:
     kind: str  # "move", "hold" or "rest"
 
 
-def reps_for(spec: ClipSpec, rng: np.random.Generator) -> list[Rep]:
+def reps_for(spec: ClipSpec, rng: np.random.Generator, paced_n: int | None = None) -> list[Rep]:
+    """`paced_n`: how many deep abdominal holds (default PACED_REPS: 3 correct, 2 with a fault)."""
     if spec.exercise == "deep_abdominal":
-        return paced_reps(spec, rng)
+        return paced_reps(spec, rng, paced_n)
     n = REPS[spec.exercise]
     reps = []
     for i in range(n):
@@ -147,9 +148,9 @@ SLIDE_S = 1.5  # hold_too_short: the heels slide out (and back) over this long
 LEAVE_S = PacedHoldCounter.leave_s  # the app ends a hold once the body is out of the start position this long
 
 
-def paced_reps(spec: ClipSpec, rng: np.random.Generator) -> list[Rep]:
+def paced_reps(spec: ClipSpec, rng: np.random.Generator, n: int | None = None) -> list[Rep]:
     """A person following the app's timer: each rep's fault (inside the hold) and the app's labels."""
-    n = PACED_REPS.get(spec.variant, 2)
+    n = n or PACED_REPS.get(spec.variant, 2)
     reps = []
     prepare = CALIBRATION_S
     first = bool(rng.random() < 0.5)  # which form of the fault comes first

@@ -115,9 +115,17 @@ def both(name: str, value: float) -> dict[str, float]:
     return {f"{name}_{s}": value for s in BOTH}
 
 
+BREATH_S = 4.0  # one slow breath; each begins (the spine starts to rise) at a multiple of it
+
+
 def breathing(t: float, depth: float = 1.5) -> float:
     """A slow breath: a small spine movement so that a held position is never frozen."""
-    return depth * math.sin(2 * math.pi * t / 4.0)
+    return depth * math.sin(2 * math.pi * t / BREATH_S)
+
+
+def breaths_between(start_s: float, end_s: float) -> int:
+    """How many of `breathing`'s breaths begin in [start_s, end_s): the truth for a hold's breath count."""
+    return max(0, math.ceil(end_s / BREATH_S) - math.ceil(start_s / BREATH_S))
 
 
 # ---------------------------------------------------------------- heels stretch (on all fours)

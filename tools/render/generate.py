@@ -30,7 +30,7 @@ from .clips import (
     reps_for,
     timeline,
 )
-from .exercises import POSES, Rep, breath_level, realistic_tilt_pose, with_gap_swing
+from .exercises import POSES, Rep, breath_level, breaths_between, realistic_tilt_pose, with_gap_swing
 from .posture import Placed
 from .scene import Camera, Renderer
 
@@ -214,7 +214,8 @@ def rep_labels(spec: ClipSpec, reps, segs) -> list[dict]:
             start, end, hold = rep.timer
             out.append({"index": i + 1, "start_ms": round(start * 1000), "end_ms": round(end * 1000),
                         "faults": list(rep.faults), "hold_s": round(hold, 2),
-                        "holds_ms": [[round(start * 1000), round((start + hold) * 1000)]]})
+                        "holds_ms": [[round(start * 1000), round((start + hold) * 1000)]],
+                        "breaths": breaths_between(start, start + hold)})
             continue
         mine = [s for s in segs if s.rep == i]
         moving = [s for s in mine if s.kind != "rest"]
@@ -247,7 +248,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="no clothes (skin colour all over): to compare MediaPipe's detection")
     parser.add_argument("--realistic-tilts", action="store_true",
                         help="render the realistic pelvic tilt study (12 clips of ~10 rocks, 4 lying still) instead")
+    parser.add_argument("--random-block", type=int, metavar="N", default=0,
+                        help="render N randomised clips instead (bodies, clothes, rooms, cameras, pictures; "
+                             "README: Randomised block)")
+    parser.add_argument("--part", default=None, metavar="I/K",
+                        help="--random-block: only the clips whose index %% K == I")
     args = parser.parse_args(argv)
+    if args.random_block:
+        from .random_block import render_block
+
+        return render_block(args.random_block, args.seed, args.out, args.part)
     if args.list:
         for spec in REAL_TILT_CLIPS if args.realistic_tilts else CLIPS:
             print(spec.name)
