@@ -28,6 +28,7 @@ class Frame:
     index: int
     timestamp_ms: int
     image: np.ndarray = field(repr=False)  # BGR, uint8, (h, w, 3)
+    clip: int = 0  # which of several video files played one after another (`ClipsSource`) it comes from
 
 
 class Source:
@@ -152,6 +153,38 @@ class WebcamSource(Source):
         self._capture.release()
 
 
+class ClipsSource(Source):
+    """Video files played one after another as one stream: frames numbered on and timed on across the
+    clips (the next clip's first frame a frame's time after the last one's), each saying its `clip`.
+
+    The live trainer plays one clip per exercise: `--source a.mp4 --source b.mp4` (posecheck.live.loop's
+    `ClipWaits` holds each until its exercise starts)."""
+
+    def __init__(self, clips: list[VideoSource]) -> None:
+        if not clips:
+            raise SourceError("no clips to play")
+        self.clips = clips
+        self.description = ", ".join(c.description for c in clips)
+        self.fps = clips[0].fps
+        self.size = clips[0].size
+        counts = [c.frame_count for c in clips]
+        self.frame_count = None if None in counts else sum(c for c in counts if c is not None)
+
+    def frames(self) -> Iterator[Frame]:
+        index, offset_ms, last_ms = 0, 0, -1
+        step_ms = max(1, round(1000 / (self.fps or 30.0)))
+        for number, clip in enumerate(self.clips):
+            for frame in clip.frames():
+                last_ms = offset_ms + frame.timestamp_ms
+                yield Frame(index, last_ms, frame.image, number)
+                index += 1
+            offset_ms = last_ms + step_ms
+
+    def close(self) -> None:
+        for clip in self.clips:
+            clip.close()
+
+
 def is_recording(spec: str) -> bool:
     return spec.endswith(RECORDING_SUFFIXES)
 
@@ -179,3 +212,22 @@ def open_source(spec: str | int) -> Source:
             raise SourceError(f"{path} is not an image OpenCV can read")
         return ImagesSource([path], str(path))
     return VideoSource(path)
+
+
+def open_sources(specs: list[str]) -> Source:
+    """One source (`open_source`), or several video files played one after another (`ClipsSource`)."""
+    if len(specs) == 1:
+        return open_source(specs[0])
+    for spec in specs:
+        if not is_video_file(spec):
+            what = "no such file" if not Path(spec).expanduser().exists() else "not a video file"
+            raise SourceError(f"{spec}: {what}; several sources can only be video files, played one after another")
+    clips: list[VideoSource] = []
+    try:
+        for spec in specs:
+            clips.append(VideoSource(Path(spec).expanduser()))
+    except SourceError:
+        for clip in clips:
+            clip.close()
+        raise
+    return ClipsSource(clips)

@@ -205,7 +205,8 @@ def test_the_window_stays_on_the_end_screen_until_a_key(tmp_path):
         plan = tmp_path / "plan.toml"
         plan.write_text('version = 1\n\n[[exercise]]\nname = "heels_stretch"\nreps = 2\n')
         args = ["live", "--exercise", "heels_stretch", "--source", str(clip), "--plan", str(plan),
-                "--skip-setup-check", "--instructions-seconds", "0", "--no-voice", "--no-history", "--no-open",
+                "--skip-setup-check", "--instructions-seconds", "0", "--windowed", "--no-voice", "--no-history",
+                "--no-open",
                 "--session-dir", str(tmp_path / "session"), "--profile", str(tmp_path / "profile.toml"),
                 "--pain-before", "2", "--pain-after", "2"]
         done = subprocess.run([sys.executable, "-c", PROBE, str(out), str(fbdir / "Xvfb_screen0"), "3", *args],

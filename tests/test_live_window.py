@@ -117,7 +117,8 @@ def test_the_window_shows_the_rep_counter_and_the_cue_on_screen(xvfb, tmp_path, 
     out.mkdir()
     write_default_profile(tmp_path / "profile.toml")  # not the first run: no notice before the exercise
     args = ["live", "--exercise", "knee_rolls", "--source", str(slow_astronaut_video), "--skip-setup-check",
-            "--instructions-seconds", "0", "--no-voice", "--no-history", "--session-dir", str(tmp_path / "session"),
+            "--instructions-seconds", "0", "--windowed", "--no-voice", "--no-history",
+            "--session-dir", str(tmp_path / "session"),
             "--profile", str(tmp_path / "profile.toml"), "--pain-before", "3"]  # rated: straight to the exercise
     done = subprocess.run(
         [sys.executable, "-c", PROBE, str(out), str(framebuffer), *args], capture_output=True, text=True,

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from posecheck.auto_variant import AUTO, present_models, resolve_auto
 from posecheck.desktop import has_display, open_report
 from posecheck.errors import PosecheckError
-from posecheck.live.loop import LiveLoop, NewestFrame
+from posecheck.live.loop import ClipWaits, LiveLoop, NewestFrame
 
 if TYPE_CHECKING:
     from posecheck.live.listen import Listener
@@ -25,7 +25,7 @@ from posecheck.pipeline import header_for, needs_mask, search_every_ms
 from posecheck.plan import Plan, plan_for, step_on, steps_on
 from posecheck.pose import PoseEstimator
 from posecheck.session import SessionWriter, new_session_dir
-from posecheck.sources import ImagesSource, open_source
+from posecheck.sources import ImagesSource, open_sources
 from posecheck.words import count
 
 # Exit statuses besides 0 (done, quit or --max-seconds reached) and 2 (bad input).
@@ -34,8 +34,10 @@ EXIT_INTERRUPTED = 130
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--source", default="0",
-                        help="webcam index (default 0) or device path, or a video file played in real time as a camera")
+    parser.add_argument("--source", action="append", metavar="SOURCE",
+                        help="webcam index (default 0) or device path, or a video file played in real time as a "
+                        "camera: it waits at its first frame until the exercise starts, and the session ends when "
+                        "it does; give --source once per exercise to play several clips in the routine's order")
     parser.add_argument("--every-frame", action="store_true",
                         help="with a video file as the camera: infer every frame, as fast as the model goes, not in "
                         "real time (the same session on any machine)")
@@ -44,7 +46,10 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         "the camera, timed on this machine at start")
     parser.add_argument("--model", help="an explicit .task model file (overrides --variant)")
     parser.add_argument("--headless", action="store_true", help="no window: cues are printed")
-    parser.add_argument("--fullscreen", action="store_true", help="show the window full screen")
+    parser.add_argument("--windowed", action="store_true",
+                        help="a 1280x720 window instead of full screen (full screen, the default, draws everything "
+                        "at the screen's size: the largest text to read from the mat)")
+    parser.add_argument("--fullscreen", action="store_true", help=argparse.SUPPRESS)  # the default now
     parser.add_argument("--max-seconds", type=float, help="end the session after this many seconds")
     parser.add_argument("--session-dir", help="folder to record the session in (default: a new one in the data folder)")
     parser.add_argument("--profile", help=f"the profile TOML file (default {default_path()})")
@@ -152,10 +157,11 @@ def run(args: argparse.Namespace) -> int:
     # Before opening a camera: fail fast without a model.
     present = present_models() if args.variant == AUTO and args.model is None else None
     resolved = None if present is not None else resolve_model(args.variant, args.model)
-    source = open_source(args.source)
+    specs = args.source or ["0"]
+    source = open_sources(specs)
     if isinstance(source, ImagesSource):
         source.close()
-        raise PosecheckError(f"{args.source} is a still image or a folder: a live session needs a webcam or a video")
+        raise PosecheckError(f"{specs[0]} is a still image or a folder: a live session needs a webcam or a video")
     if args.every_frame and source.live:
         source.close()
         raise PosecheckError("--every-frame needs a video file as the --source: a camera does not wait")
@@ -195,8 +201,10 @@ def run(args: argparse.Namespace) -> int:
             if not args.headless:
                 from posecheck.live.window import Window
 
-                window = Window(f"posecheck ({resolved.variant or 'own'} model)", fullscreen=args.fullscreen)
-            reader = NewestFrame(source, realtime=not source.live, every_frame=args.every_frame)
+                window = Window(f"posecheck ({resolved.variant or 'own'} model)", fullscreen=not args.windowed)
+            # A video stands in for someone on the mat: it waits for the notices and instructions (ClipWaits).
+            reader = NewestFrame(source, realtime=not source.live, every_frame=args.every_frame,
+                                 pace=None if source.live else ClipWaits(trainer))
             loop = LiveLoop(reader, estimator, trainer, window, args.max_seconds)
             try:
                 reason = loop.run()
@@ -215,11 +223,15 @@ def run(args: argparse.Namespace) -> int:
             listener.close()
         voice.close()
         session.close()
-    if reason == "camera_lost":
+    if reason == "camera_lost" and not source.live:
+        print(f"posecheck: the clip ended before the session was done (the stand-in camera stopped sending frames: "
+              f"{source.description}); the session is saved with what was recorded", file=sys.stderr)
+        status = EXIT_CAMERA_LOST
+    elif reason == "camera_lost":
         print(f"posecheck: the camera stopped sending frames ({source.description}); "
               "the session is saved with what was recorded", file=sys.stderr)
         status = EXIT_CAMERA_LOST
-    html = _finish(session, trainer, args.no_history)
+    html = _finish(session, trainer, args.no_history, clip=not source.live)
     rates = loop.stats.rates()
     print(f"camera {rates['camera_fps']:.1f} fps, window {rates['window_fps']:.1f} fps, "
           f"pose {rates['inference_fps']:.1f} fps, frame-to-cue {rates['latency_median_ms']:.0f} ms (median)")
@@ -228,15 +240,16 @@ def run(args: argparse.Namespace) -> int:
     return status
 
 
-def _finish(session: SessionWriter, trainer: Trainer, no_history: bool) -> Path | None:
+def _finish(session: SessionWriter, trainer: Trainer, no_history: bool, clip: bool = False) -> Path | None:
     """A short text summary, then the session's report; returns its HTML file's path if it was written."""
     print(f"session: {session.path}")
     for done in trainer.sets:
+        ended_by = "the clip ended" if clip and done["ended_by"] == "camera_lost" else done["ended_by"]
         sides = ", ".join(f"{k} {v}" for k, v in sorted(done["by_side"].items()))
         sides = f" ({sides})" if sides else ""
         focus = f"; work on: {', '.join(done['focus'])}" if done.get("focus") else ""
         print(f"  {done['title']}: {count(done['reps'], 'rep')}{sides}; target {done['target']}; "
-              f"ended: {done['ended_by']}{focus}")
+              f"ended: {ended_by}{focus}")
     if not trainer.sets:
         print("  no exercise was started (the set-up check never passed or the session ended first)")
     if any(done["ended_by"] == "pain" for done in trainer.sets):

@@ -17,13 +17,14 @@ import contextlib
 import statistics
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import numpy as np
 
 from posecheck.landmarks import PoseFrame
-from posecheck.live.trainer import Action, Trainer
+from posecheck.live.trainer import Action, Stage, Trainer
 from posecheck.live.window import Window, draw_hud
 from posecheck.lumbar import LumbarFlow
 from posecheck.native import quiet_stderr
@@ -49,48 +50,94 @@ class Captured:
     at: float  # monotonic seconds when the frame was read
 
 
+class Pace(StrEnum):
+    """What a video standing in for the camera does with its next frame (`NewestFrame`'s `pace`)."""
+
+    PLAY = "play"  # give it out
+    HOLD = "hold"  # not yet: the newest frame is given again, a frame's time later (a person keeping still)
+    SKIP = "skip"  # drop it unseen (the rest of a clip whose exercise is over)
+
+
 class NewestFrame:
     """Reads a source on a thread and keeps only the newest frame.
 
     A video file stands in for a camera: with `realtime` its frames come out at their timestamps; with
-    `every_frame` each comes out only once the loop has taken the one before, so every frame is inferred
-    and the session is the same however fast the machine is (time is the video's, not the wall clock's).
+    `every_frame` each comes out only once the loop has asked for the next (after the one before was
+    inferred and given to the trainer), so every frame is inferred and the session is the same however
+    fast the machine is (time is the video's, not the wall clock's).
     `ended` turns true when the source gives no more frames (a camera unplugged, a video's end).
+
+    `pace` (for a video; see `ClipWaits`) is asked about each of the source's frames before it is given
+    out: held, the newest frame is given again with the next index and a frame's time later, so the
+    trainer's clock runs on while the video waits; the video's later frames keep their spacing after it.
     """
 
     def __init__(self, source: Source, realtime: bool, clock: Callable[[], float] = time.monotonic,
-                 every_frame: bool = False) -> None:
+                 every_frame: bool = False, pace: Callable[[Frame], Pace] | None = None) -> None:
         self.source = source
         self.realtime = realtime and not every_frame
         self.every_frame = every_frame
         self.clock = clock
-        self.read = 0  # frames read from the source
+        self.pace = pace
+        self.read = 0  # frames given out (held ones included)
+        self.held = 0  # frames given again while the source was held
         self.ended = False
         self.error: BaseException | None = None
         self._latest: Captured | None = None
-        self._taken = -1  # index of the newest frame handed out
+        self._asked = -1  # the loop asked for a frame newer than this one
         self._changed = threading.Condition()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="posecheck-camera", daemon=True)
         self._thread.start()
 
+    def _given(self) -> Iterator[Frame]:
+        """The frames to give out: the source's, with held ones between them and skipped ones left out.
+
+        A source frame is read only when the one before has been given out (a camera's is never kept
+        waiting), and `pace` is asked when the next frame is wanted (every frame: after the one before
+        reached the trainer)."""
+        step_ms = max(1, round(1000 / (self.source.fps or 30.0)))
+        shown: Frame | None = None  # the newest frame given out
+        source_ms: int | None = None  # the source's time of the frame `shown` was made from
+        for upcoming in self.source.frames():
+            verdict = Pace.PLAY
+            while shown is not None and self.pace is not None:
+                verdict = self.pace(upcoming)
+                if verdict is not Pace.HOLD:
+                    break
+                shown = Frame(shown.index + 1, shown.timestamp_ms + step_ms, shown.image, shown.clip)
+                self.held += 1
+                yield shown
+            if verdict is Pace.SKIP:
+                source_ms = None  # the next frame played comes a frame's time after the newest shown
+                continue
+            out = upcoming
+            if shown is not None:
+                gap = upcoming.timestamp_ms - source_ms if source_ms is not None else step_ms
+                out = Frame(shown.index + 1, shown.timestamp_ms + max(1, gap), upcoming.image, upcoming.clip)
+            source_ms, shown = upcoming.timestamp_ms, out
+            yield out
+
     def _run(self) -> None:
         start = self.clock()
+        given = self._given()
         try:
-            for frame in self.source.frames():
-                if self._stop.is_set():
+            while not self._stop.is_set():
+                if self.every_frame:
+                    with self._changed:
+                        # Not over a frame the loop has not finished with (`close` sets _stop and wakes this).
+                        self._changed.wait_for(lambda: self._stop.is_set() or self._latest is None
+                                               or self._asked >= self._latest.frame.index)
+                    if self._stop.is_set():
+                        break
+                frame = next(given, None)
+                if frame is None:
                     break
                 if self.realtime:
                     delay = start + frame.timestamp_ms / 1000.0 - self.clock()
                     if delay > 0 and self._stop.wait(delay):
                         break
                 with self._changed:
-                    if self.every_frame:
-                        # Never over a frame not yet handed out (`close` sets _stop and wakes this).
-                        self._changed.wait_for(lambda: self._stop.is_set() or self._latest is None
-                                               or self._taken >= self._latest.frame.index)
-                        if self._stop.is_set():
-                            break
                     self._latest = Captured(frame, self.clock())
                     self.read += 1
                     self._changed.notify_all()
@@ -108,12 +155,13 @@ class NewestFrame:
             return self.ended or (self._latest is not None and self._latest.frame.index > than_index)
 
         with self._changed:
+            if than_index > self._asked:
+                self._asked = than_index
+                self._changed.notify_all()
             self._changed.wait_for(ready, timeout)
             latest = self._latest
             if latest is None or latest.frame.index <= than_index:
                 return None
-            self._taken = latest.frame.index
-            self._changed.notify_all()
         return latest
 
     def close(self) -> None:
@@ -122,6 +170,56 @@ class NewestFrame:
             self._changed.notify_all()
         self._thread.join(timeout=5)
         self.source.close()
+
+
+# A clip's first frame waits through the set-up check this long at most (the check passes in about
+# SETTLE_S on a still start position); a clip that does not begin in the exercise's start position plays.
+SETUP_HOLD_S = 4.0
+
+
+class ClipWaits:
+    """A video file standing in for the camera waits like the person on the mat: the `pace` of its frames.
+
+    Clip k (one file, or the k-th of `--source a.mp4 --source b.mp4`) is the routine's k-th exercise:
+
+    - it waits at its first frame through the notices, the pain question and the exercise's instructions
+      (and up to SETUP_HOLD_S of the set-up check), so they do not use it up; the clip before it waits at
+      its last frame until the routine comes to this clip's exercise;
+    - it plays while its set is under way and stands still while the set is paused or stopped (the end
+      screen, a pain stop);
+    - once the routine has moved past its exercise, the rest of it is skipped (a single clip then ends
+      the session: "the clip ended").
+    """
+
+    def __init__(self, trainer: Trainer) -> None:
+        self.trainer = trainer
+        self._setup: tuple[int, int] | None = None  # (exercise index, trainer time) the set-up check began
+        self._clip = 0  # the clip of the newest frame played (the source's first is played unasked)
+
+    def __call__(self, upcoming: Frame) -> Pace:
+        pace = self._pace(upcoming)
+        if pace is Pace.PLAY:
+            self._clip = upcoming.clip
+        return pace
+
+    def _pace(self, upcoming: Frame) -> Pace:
+        t = self.trainer
+        if t.done:
+            return Pace.PLAY
+        if upcoming.clip > t.index:
+            return Pace.HOLD
+        if upcoming.clip < t.index:
+            return Pace.SKIP
+        if upcoming.clip != self._clip:
+            return Pace.PLAY  # the clip's first frame: shown, and held from the next
+        if t.stage is Stage.EXERCISE:
+            return Pace.HOLD if t.paused else Pace.PLAY
+        if t.stage is Stage.SETUP:
+            now = t.now_ms or 0
+            if self._setup is None or self._setup[0] != t.index:
+                self._setup = (t.index, now)
+            return Pace.HOLD if t.paused or now - self._setup[1] < SETUP_HOLD_S * 1000 else Pace.PLAY
+        return Pace.HOLD  # the notices and instructions before it, the end screen or a pain stop after
 
 
 @dataclass

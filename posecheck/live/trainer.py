@@ -766,6 +766,7 @@ class Trainer:
             lines=lines, countdown_s=countdown, paused=self.paused, banner=banner,
             highlight=self._highlight(cue.check if cue else None), pace=self.pace,
             hold_done=hold_done, notice=notice, gesture=self._gesture_shown(),
+            exercise=step.exercise, gestures=self.gestures is not None,  # the window's pictures and bottom line
         )
 
     def _gesture_shown(self) -> tuple[str, float] | None:

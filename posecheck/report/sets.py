@@ -15,7 +15,7 @@ ENDED_BY_WORDS = {
     "next": "skipped to the next exercise",
     "redo": "started again",
     "time_up": "time ran out",
-    "camera_lost": "the camera stopped",
+    "camera_lost": "the camera (or the clip standing in for it) stopped",
     "interrupted": "interrupted",
     "error": "stopped on an error",
 }
