@@ -191,6 +191,14 @@ def render_real_tilt_clip(spec: RealTiltSpec, index: int, seed: int, out: Path, 
                   "bow_deg": round(style.bow_deg, 2), "rest_bow_deg": round(style.rest_bow_deg, 2),
                   "belly_m": round(style.belly_m, 4), "chest_m": round(style.chest_m, 4),
                   "breath_s": round(style.breath_s, 2), "loose": style.loose},
+        # Coarse levels for `posecheck evaluate`'s per-factor figures (the randomised block's bands).
+        "factors": {"camera_height": ("floor" if plan.camera_height < 0.25 else
+                                      "low" if plan.camera_height < 0.6 else "high"),
+                    "camera_distance": ("near" if plan.camera_distance < 2.2 else
+                                        "mid" if plan.camera_distance <= 2.9 else "far"),
+                    "clothing": "loose" if style.loose else "tight",
+                    "rhythm": "continuous" if plan.continuous else "paused",
+                    "first_end": "press" if plan.press_first else "arch"},
         "pelvis_turn_deg": np.round(turn, 2).tolist(),  # + posterior (press), from the start position
         "lumbar_gap_m": np.round(gap, 4).tolist(),
         "breath_m": np.round(breath, 4).tolist(),  # the belly's rise at its top
