@@ -11,16 +11,10 @@ either way shows.
 
 from __future__ import annotations
 
-import functools
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
-
-from posecheck.evaluate import from_rendered_video, score_labelled
-from posecheck.landmarks import PoseFrame
-from posecheck.pipeline import poses
+from rendered_clips import RenderedClips, assert_each_fault_found, assert_every_rep_counted, assert_nothing_unlabelled
 
 RANDOM = Path(__file__).resolve().parents[1] / "samples" / "video_random"
 MAX_TOTAL_BYTES = 9 * 1024 * 1024  # this folder's own budget
@@ -55,29 +49,8 @@ MISSES = {
 }
 
 
-def _cases(test: str, clips: tuple[str, ...] = CLIPS) -> list[Any]:
-    return [pytest.param(clip, id=clip,
-                         marks=[pytest.mark.xfail(strict=True, raises=AssertionError, reason=MISSES[clip, test])]
-                         if (clip, test) in MISSES else [])
-            for clip in clips]
-
-
-def _labels(clip: str) -> dict[str, Any]:
-    return json.loads((RANDOM / f"{clip}.json").read_text())
-
-
-@functools.cache
-def _frames(clip: str) -> tuple[PoseFrame, ...]:
-    """The clip's poses, as `posecheck evaluate` reads them (full model, what the exercise's checks need)."""
-    _, frames = poses(str(RANDOM / f"{clip}.mp4"), "full", show_progress=False, exercise=_labels(clip)["exercise"])
-    return tuple(frames)
-
-
-@functools.cache
-def _scored(clip: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The clip's labels (evaluate's format) and the rules' events scored against them."""
-    labels = from_rendered_video(_labels(clip))
-    return labels, score_labelled(labels, _frames(clip))
+CLIPS_SCORED = RenderedClips(RANDOM, CLIPS, MISSES)
+_cases, _labels, _scored = CLIPS_SCORED.cases, CLIPS_SCORED.labels, CLIPS_SCORED.scored
 
 
 def test_the_clips_are_the_held_out_blocks_and_fit_their_budget() -> None:
@@ -94,9 +67,7 @@ def test_the_clips_are_the_held_out_blocks_and_fit_their_budget() -> None:
 
 @pytest.mark.parametrize("clip", _cases("count"))
 def test_every_rep_is_counted(clip: str, full_model: Path) -> None:
-    labels, scored = _scored(clip)
-    assert scored["detection_rate"] == 1.0
-    assert scored["reps_detected"] == labels["rep_count"]["total"]
+    assert_every_rep_counted(*_scored(clip))
 
 
 @pytest.mark.parametrize("clip", _cases("sides", (ROLLS_SHOULDERS, ROLLS_KNEES)))
@@ -107,15 +78,9 @@ def test_knee_rolls_are_counted_per_side(clip: str, full_model: Path) -> None:
 
 @pytest.mark.parametrize("clip", _cases("faults_found", WITH_JUDGED_FAULTS))
 def test_each_labelled_fault_is_found_on_its_rep(clip: str, full_model: Path) -> None:
-    labels, scored = _scored(clip)
-    labelled = {check: sum(check in rep["faults"] for rep in labels["reps"]) for check in scored["checks"]}
-    assert sum(labelled.values()) > 0, "the clip has no labelled fault this exercise judges"
-    found = {check: scored["checks"][check]["tp"] for check in labelled}
-    assert found == labelled
+    assert_each_fault_found(*_scored(clip))
 
 
 @pytest.mark.parametrize("clip", _cases("nothing_unlabelled"))
 def test_nothing_is_raised_where_nothing_is_labelled(clip: str, full_model: Path) -> None:
-    _, scored = _scored(clip)
-    assert {check: k["fp"] for check, k in scored["checks"].items() if k["fp"]} == {}
-    assert scored["false_alarms"] == 0
+    assert_nothing_unlabelled(_scored(clip)[1])

@@ -10,16 +10,10 @@ change either way shows.
 
 from __future__ import annotations
 
-import functools
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
-
-from posecheck.evaluate import from_rendered_video, score_labelled
-from posecheck.landmarks import PoseFrame
-from posecheck.pipeline import poses
+from rendered_clips import RenderedClips, assert_each_fault_found, assert_every_rep_counted, assert_nothing_unlabelled
 
 UNTUNED = Path(__file__).resolve().parents[1] / "samples" / "video_untuned"
 MAX_TOTAL_BYTES = 6 * 1024 * 1024  # this folder's own budget, apart from samples/video's 30 MB
@@ -49,28 +43,8 @@ MISSES = {
 }
 
 
-def _cases(test: str, clips: tuple[str, ...] = CLIPS) -> list[Any]:
-    return [pytest.param(clip, id=clip.replace("/", "-"),
-                         marks=[pytest.mark.xfail(strict=True, raises=AssertionError, reason=MISSES[clip, test])]
-                         if (clip, test) in MISSES else [])
-            for clip in clips]
-
-
-def _labels(clip: str) -> dict[str, Any]:
-    return json.loads((UNTUNED / f"{clip}.json").read_text())
-
-
-@functools.cache
-def _frames(clip: str) -> tuple[PoseFrame, ...]:
-    """The clip's poses, as `posecheck evaluate` reads them (full model, what the exercise's checks need)."""
-    _, frames = poses(str(UNTUNED / f"{clip}.mp4"), "full", show_progress=False, exercise=_labels(clip)["exercise"])
-    return tuple(frames)
-
-
-def _scored(clip: str, **profile: bool) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The clip's labels (evaluate's format) and the rules' events scored against them."""
-    labels = {**from_rendered_video(_labels(clip)), "profile": profile}
-    return labels, score_labelled(labels, _frames(clip))
+CLIPS_SCORED = RenderedClips(UNTUNED, CLIPS, MISSES)
+_cases, _labels, _scored = CLIPS_SCORED.cases, CLIPS_SCORED.labels, CLIPS_SCORED.scored
 
 
 def test_the_clips_are_of_seeds_never_seen_and_fit_their_budget() -> None:
@@ -86,9 +60,7 @@ def test_the_clips_are_of_seeds_never_seen_and_fit_their_budget() -> None:
 
 @pytest.mark.parametrize("clip", _cases("count"))
 def test_every_rep_is_counted(clip: str, full_model: Path) -> None:
-    labels, scored = _scored(clip)
-    assert scored["detection_rate"] == 1.0
-    assert scored["reps_detected"] == labels["rep_count"]["total"]
+    assert_every_rep_counted(*_scored(clip))
 
 
 @pytest.mark.parametrize("clip", _cases("sides", (KNEE_ROLLS_FEET,)))
@@ -100,18 +72,12 @@ def test_knee_rolls_are_counted_per_side(clip: str, full_model: Path) -> None:
 @pytest.mark.parametrize("clip", _cases("faults_found", (HEELS_LOCKED, KNEE_ROLLS_FEET, PELVIC_BRIDGE,
                                                          BACK_SHORT_HOLDS)))
 def test_each_labelled_fault_is_found_on_its_rep(clip: str, full_model: Path) -> None:
-    labels, scored = _scored(clip)
-    labelled = {check: sum(check in rep["faults"] for rep in labels["reps"]) for check in scored["checks"]}
-    assert sum(labelled.values()) > 0, "the clip has no labelled fault this exercise judges"
-    found = {check: scored["checks"][check]["tp"] for check in labelled}
-    assert found == labelled
+    assert_each_fault_found(*_scored(clip))
 
 
 @pytest.mark.parametrize("clip", _cases("nothing_unlabelled"))
 def test_nothing_is_raised_where_nothing_is_labelled(clip: str, full_model: Path) -> None:
-    _, scored = _scored(clip)
-    assert {check: k["fp"] for check, k in scored["checks"].items() if k["fp"]} == {}
-    assert scored["false_alarms"] == 0
+    assert_nothing_unlabelled(_scored(clip)[1])
 
 
 def test_sitting_on_the_heels_is_flagged_for_a_knee_problem(full_model: Path) -> None:
