@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
@@ -14,6 +17,26 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 REALDATA = SHARED / "realdata"
+XVFB = shutil.which("Xvfb")
+
+
+@contextlib.contextmanager
+def virtual_screen(width: int, height: int, fbdir: Path | None = None) -> Iterator[str]:
+    """A virtual X screen (Xvfb) of that size, its frame buffer written into `fbdir` if given; yields its
+    DISPLAY. Skips (a failure under CI) without Xvfb."""
+    if XVFB is None:
+        pytest.skip("Xvfb is not installed (Debian package xvfb; tools/install-system-deps.sh installs it)")
+    args = [XVFB, "-displayfd", "1", "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp"]
+    server = subprocess.Popen(args + (["-fbdir", str(fbdir)] if fbdir else []), stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True)
+    try:
+        number = server.stdout.readline().strip()
+        if not number:
+            pytest.skip("Xvfb did not start")
+        yield f":{number}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 def _in_ci() -> bool:

@@ -23,8 +23,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from conftest import REPO
-from test_live_window import XVFB, differing_share, read_xwd
+from conftest import REPO, XVFB, virtual_screen
+from test_live_window import differing_share, read_xwd
 
 from posecheck.cli import build_parser
 from posecheck.live import window
@@ -326,19 +326,10 @@ def test_the_window_opens_full_screen_at_the_screens_size(tmp_path):
     fbdir, out = tmp_path / "fb", tmp_path / "out"
     fbdir.mkdir()
     out.mkdir()
-    server = subprocess.Popen([XVFB, "-displayfd", "1", "-screen", "0", f"{SCREEN[0]}x{SCREEN[1]}x24", "-fbdir",
-                               str(fbdir), "-nolisten", "tcp"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                              text=True)
-    try:
-        display = server.stdout.readline().strip()
-        if not display:
-            pytest.skip("NOT TESTED: the full-screen window. Xvfb did not start")
+    with virtual_screen(*SCREEN, fbdir) as display:
         done = subprocess.run([sys.executable, "-c", PROBE, str(out), str(fbdir / "Xvfb_screen0")],
                               capture_output=True, text=True, timeout=60, cwd=REPO,
-                              env={**os.environ, "DISPLAY": f":{display}"})
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+                              env={**os.environ, "DISPLAY": display})
     assert done.returncode == 0, done.stderr[-2000:]
     opened = json.loads((out / "window.json").read_text())
     assert opened["size"] == list(SCREEN), opened

@@ -29,12 +29,13 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import REPO, virtual_screen
 
-REPO = Path(__file__).resolve().parents[1]
 CLIPS = REPO / "samples" / "video"
 # The routine's first three exercises, each on its own correct clip (one clip per exercise, in order).
 HEELS = CLIPS / "heels_stretch__correct__right__b0.mp4"  # 27 s, 3 reps
@@ -53,7 +54,6 @@ name = "knee_rolls"
 name = "back_extensions"
 """
 SAID = ("next", "pause", "go on", "stop")
-XVFB = shutil.which("Xvfb")
 ESPEAK = shutil.which("espeak-ng")
 
 
@@ -269,19 +269,9 @@ def probe(out: Path, argv: list[str]) -> int:
 
 # -- the test -----------------------------------------------------------------------------------------------
 @pytest.fixture
-def screen(tmp_path):
-    if XVFB is None:
-        pytest.skip("Xvfb is not installed (Debian package xvfb; tools/install-system-deps.sh installs it)")
-    server = subprocess.Popen([XVFB, "-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    display = server.stdout.readline().strip()
-    if not display:
-        server.kill()
-        server.wait(timeout=10)
-        pytest.skip("Xvfb did not start")
-    yield f":{display}"
-    server.terminate()
-    server.wait(timeout=10)
+def screen() -> Iterator[str]:
+    with virtual_screen(1280, 800) as display:
+        yield display
 
 
 def test_the_routine_is_followed_from_the_mat_with_gestures_and_voice_commands_only(tmp_path, screen):
