@@ -323,15 +323,10 @@ def evaluate_dir(folder: Path, jobs: int = 1) -> dict[str, Any]:
     if jobs <= 1:
         return figures([evaluate_item(p) for p in progress(paths, len(paths), label, unit="item")])
     # spawn: a forked MediaPipe graph is not safe; each worker loads its own model.
-    pool = multiprocessing.get_context("spawn").Pool(jobs)
-    try:
+    with multiprocessing.get_context("spawn").Pool(jobs) as pool:  # on an error, leaving it terminates them
         items = list(progress(pool.imap(evaluate_item, paths), len(paths), label, unit="item"))
-    except BaseException:
-        pool.terminate()
+        pool.close()  # workers that end on their own release their locks (terminated ones leak a semaphore)
         pool.join()
-        raise
-    pool.close()  # workers that end on their own release their locks (terminate leaks a semaphore)
-    pool.join()
     return figures(items)
 
 
