@@ -20,11 +20,9 @@ pushing up on the hands raises them. What is counted: the shoulders going up, a 
 
 from __future__ import annotations
 
-import math
-
-from posecheck.calibration import HEAD_TURNED, Body
-from posecheck.exercise import Check, Exercise, ExerciseRun, RepRecord, Targets, When
-from posecheck.geometry import direction, elevation, wrap
+from posecheck.calibration import Body
+from posecheck.exercise import Check, Exercise, ExerciseRun, Reminder, RepRecord, Targets, When
+from posecheck.geometry import elevation
 from posecheck.phases import HoldCounter
 from posecheck.start_position import Part, StartPosition
 
@@ -44,10 +42,12 @@ HOLD_MIN_S = 4.5
 # hips down moves it < 0.02 on rendered clips through MediaPipe, < 0.04 with kinematic jitter. (Pelvis
 # lifted by pivoting at the knees, MediaPipe's hip point rises only 0.09: it follows the thigh.)
 HIP_LIFT = 0.06
-# Neck not bent backwards: head tipped back more than 25 degrees from the back's line. MediaPipe on
-# rendered clips reads a long neck 7-18 and a neck bent back 40 degrees as 31-33 (its ear and hip
-# points shorten the bend); the margin covers its hip-point offset, which tilts the back's line.
-NECK_BACK_MAX = 25.0
+# "Keep neck long and don't bend it backwards": said, not judged. Against the back's line (hip to shoulder)
+# MediaPipe read a long neck 7-18 and one bent back 40 degrees 31-33 on the committed clips; on the
+# randomised block (seed 3000, 16 sets, 48 reps) correct necks read up to 26.5 (a slim body, the camera 15
+# degrees off side-on) and 32-36 (the lens 0.2-0.3 m high), bent ones 19.7-22.7 (dim light, loose
+# clothes) and 51-53: the old 25-degree limit gave F1 0.29 (9 false, 6 missed). The renders hold the
+# neck from the start, so the person's own start position does not tell either. A reminder instead.
 # Getting up: the hip point 0.6 torso lengths up is onto the knees. Kinematic sets: hips lifted in the
 # fault read up to 0.39, a correct set's glitches 0.47 for a frame; getting up passes 0.7 within a second.
 # Faults are held only past 0.45 (three quarters of it), so a hips-lifted cue is not delayed. The torso
@@ -90,17 +90,6 @@ def hip_rise(body: Body) -> float:
     return body.rise("near_hip")
 
 
-def neck_bent_back(body: Body) -> float:
-    """Degrees the head is tipped back (up, away from the chest) from the back's line. Not seen while
-    the head is turned towards the screen: the near ear then moves up the head and reads as tipped back
-    (30-50 degrees on kinematic habit sets), so the check abstains rather than nag."""
-    if body.head_turn() > HEAD_TURNED:
-        return math.nan
-    back = direction(body.p("near_hip"), body.p("near_shoulder"))
-    neck = direction(body.p("near_shoulder"), body.p("near_ear"))
-    return wrap(neck - back)
-
-
 def hold_time(rep: RepRecord, previous: RepRecord | None) -> float | None:
     return rep.hold_s
 
@@ -114,15 +103,6 @@ CHECKS = (
         basis="your own rest position before the rep",
         threshold=HIP_LIFT, unit="torso lengths", when=When.OUT, measure=hip_rise,
         landmarks=("near_hip",), min_duration_s=0.5,
-    ),
-    Check(
-        name="neck_long",
-        source="Keep neck long and don't bend it backwards",
-        cue="Keep your neck long, don't look up",
-        reason="head tipped back 25+ degrees from the back's line; a long neck reads < 18, a craned one 31+",
-        basis="your back's line (hip to shoulder)",
-        threshold=NECK_BACK_MAX, unit="degrees", when=When.OUT, measure=neck_bent_back,
-        landmarks=("near_hip", "near_shoulder", "near_ear"), min_duration_s=0.5,
     ),
     Check(
         name="hold_too_short",
@@ -141,6 +121,12 @@ EXERCISE = Exercise(
     counter=lambda: HoldCounter(enter=PUSH_ENTER, exit=PUSH_EXIT),
     rest_level=PUSH_EXIT, still_cue="Rest still on your elbows for a moment",
     hip_max=HIPS_UP, rising_share=HIPS_RISING_SHARE,
+    reminders=(Reminder(
+        name="neck_long", source="Keep neck long and don't bend it backwards",
+        cue="Keep your neck long, don't look up",
+        reason="a long neck and one bent back read alike across bodies and cameras (long up to 36 degrees "
+               "off the back's line, bent from 19.7, on the randomised block)",
+    ),),
 )
 
 

@@ -38,8 +38,8 @@ import math
 
 from exercise_rules.knee_rolls import SITTING_UP_DEG, STILL_CUE, start_position
 from posecheck.calibration import Body
-from posecheck.exercise import Check, Exercise, ExerciseRun, Targets, When
-from posecheck.geometry import angle_at, elevation
+from posecheck.exercise import Check, Exercise, ExerciseRun, Reminder, Targets, When
+from posecheck.geometry import angle_at
 from posecheck.phases import CycleCounter, PacedRocks, RockingCounter
 
 NAME = "pelvic_tilts"
@@ -97,16 +97,14 @@ CENTRE_FOLLOW_S = 12.0
 # Hips lifting is a bridge: the hip point up 0.18 torso lengths (held 0.4 s). Per labelled rep, correct
 # tilts lift it at most 0.11 (kinematic) and 0.06 (clips); bridges at least 0.31 and 0.28.
 HIP_LIFT = 0.18
-# Head lifting: the neck (shoulder to ear) rising more than 38 degrees above the floor's line. Resting
-# on a small flat cushion MediaPipe reads 24-28 on the committed clips (its ear sits above the neck's
-# line); on renders of other bodies and cameras (lens 0.05-1.0 m high, 1.5-3.5 m away: tools/render
-# --realistic-tilts, 16 clips) 24-35.3 at rest, held 0.4 s; lifted heads read at least 41.3 (committed
-# clips) and 42.5 (kinematic). 38 is mid-gap. Judged against the floor, not against calibration: a head
-# held up from the start is caught too, and calibrating with the head up (looking at the screen) made the
-# rise from calibration read -17.6 to +14.8 on correct reps of kinematic habit sets, wider than the gap.
-HEAD_BENT_MAX = 38.0
-# Judged while a rock is under way: the head comes down with the way back, which ends after the rep is
-# counted, so judged at rest it would be blamed on the next rep.
+# "Don't tense up through the neck": said, not judged. The neck's line (shoulder to ear) above the floor's
+# line read 24-35 at rest on the committed clips and the realistic-tilt renders and 41+ with the head
+# lifted; on the randomised block (seed 3000, 13 sets, 78 rocks) two correct sets with the head resting
+# read 43-47 throughout (a slim body with the lens 0.2 m high, a heavy body in dim light) and two sets
+# with the head lifted read 37-39 and 47-50: the old 38-degree limit gave F1 0.42 (16 false, 9 missed).
+# Against the person's own rest it fails the other way: a head held up from the start does not move, and
+# calibrating with the head turned to the screen made that rise read -17.6 to +14.8 on correct reps of
+# kinematic habit sets. So it is a reminder when the set starts.
 
 # Live, when the camera sees no tilt (issue 14): on three clinic clips of real pelvic tilts the angle at the
 # hip spanned 3-6 degrees over the whole set, mostly drift, and no rock was counted. After PACE_AFTER_S
@@ -157,12 +155,6 @@ def hip_rise(body: Body) -> float:
     return body.rise("near_hip")
 
 
-def neck_bend(body: Body) -> float:
-    """Degrees the neck (shoulder to ear) rises above the floor's line. Not against the back's line
-    (hip to shoulder): a bridge tips that line and would read as a lifted head."""
-    return elevation(body.p("near_shoulder"), body.p("near_ear"))
-
-
 CHECKS = (
     Check(
         name="hips_grounded",
@@ -172,15 +164,6 @@ CHECKS = (
         basis="your own rest position before the rock",
         threshold=HIP_LIFT, unit="torso lengths", when=When.ANY, measure=hip_rise,
         landmarks=("near_hip",), min_duration_s=0.4,
-    ),
-    Check(
-        name="head_down",
-        source="Don't tense up through the neck",
-        cue="Rest your head, relax your neck",
-        reason="neck 38+ degrees above the floor's line; resting it reads 24-35 across bodies and cameras, held up 41+",
-        basis="the floor's line (a fixed angle)",
-        threshold=HEAD_BENT_MAX, unit="degrees", when=When.OUT, measure=neck_bend,
-        landmarks=("near_shoulder", "near_ear"), min_duration_s=0.4,
     ),
 )
 
@@ -198,6 +181,11 @@ EXERCISE = Exercise(
     unseen_hint=UNSEEN_HINT,
     picture_signal=lower_back_movement,
     picture_counter=lambda: CycleCounter(floor=LUMBAR_FLOOR, share=LUMBAR_SHARE),
+    reminders=(Reminder(
+        name="head_down", source="Don't tense up through the neck", cue="Rest your head, relax your neck",
+        reason="a resting head and a lifted one read alike across bodies and cameras (the neck 43-47 degrees "
+               "above the floor resting, 37-50 lifted, on the randomised block)",
+    ),),
 )
 
 

@@ -192,6 +192,12 @@ def aggregate(items: list[dict[str, Any]]) -> dict[str, Any]:
     with_detection = [it for it in items if it.get("detection_rate") is not None]
     if with_detection:
         out["detection_rate"] = _ratio(sum(it["detection_rate"] for it in with_detection), len(with_detection))
+    reminded: dict[str, int] = {}
+    for it in items:
+        for name, n in it.get("reminded", {}).items():
+            reminded[name] = reminded.get(name, 0) + n
+    if reminded:
+        out["reminders"] = reminded  # labelled faulty reps of checks that are reminders (not judged)
     out["per_check"] = {
         c: {**_f1(k["tp"], k["fp"], k["fn"]), "tp": k["tp"], "fp": k["fp"], "fn": k["fn"],
             "abstention_rate": _ratio(k["abstained"], k["abstained"] + k["judged"])}
@@ -305,6 +311,9 @@ def score_labelled(labels: dict[str, Any], frames: Iterable[PoseFrame]) -> dict[
     item = {"exercise": exercise, "split": labels.get("split"), "set_kind": labels.get("set_kind"),
             "detection_rate": _ratio(sum(f.has_pose for f in frames), len(frames)),
             **score_item(labels, events, [c.name for c in run.checks])}
+    # Reminders are said, not judged: their labelled faults are left out of the scores, and counted here.
+    item["reminded"] = {r.name: sum(r.name in rep["faults"] for rep in labels["reps"])
+                        for r in module.EXERCISE.reminders}
     if module.EXERCISE.paced is not None:
         # The figures are what the camera saw; live, the app would have paced a set it saw nothing of.
         live = module.run(live=True, **profile)
@@ -376,6 +385,8 @@ def print_table(report: dict[str, Any]) -> None:
             print(f"  {name}.{check}: P {_fmt(c['fault_precision'])} R {_fmt(c['fault_recall'])} "
                   f"F1 {_fmt(c['fault_f1'])} (tp {c['tp']} fp {c['fp']} fn {c['fn']}, "
                   f"abstained {_fmt(c['abstention_rate'])})")
+        for check, n in m.get("reminders", {}).items():
+            print(f"  {name}.{check}: a reminder, said and not judged ({n} labelled faulty reps not scored)")
     if report.get("factors"):
         print_factors(report)
     overall = report["overall"]

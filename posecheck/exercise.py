@@ -53,11 +53,6 @@ WAITING_S = 3.5
 WAITING_AGAIN_S = 10.0
 # A check whose landmarks were visible for less than this share of its window abstains for that rep.
 MIN_JUDGED_SHARE = 0.5
-# A check judged on its mean reading needs at least this many judged frames (0.2 s at 15 fps), and
-# leaves out the first half second of its window (at most half the window): MediaPipe's video-mode
-# filter trails a limb just put down (a locked elbow on a rendered clip read 164.5 rising to 167.5).
-MIN_MEAN_FRAMES = 3
-MEAN_SETTLE_S = 0.5
 # A frame-to-frame gap larger than this is not counted as time spent in a fault.
 MAX_STEP_S = 0.25
 # The start position is judged only with the body at rest: no major near-side joint moving faster than
@@ -125,16 +120,24 @@ class Check:
     min_duration_s: float = 0.5
     severity: Severity = Severity.WARNING
     setting: str | None = None  # a profile setting that must be true for this check to run
-    # Judge the mean reading over the window instead of how long single frames stay over the limit: for
-    # readings whose error outlasts any sensible min_duration_s. The mean is judged when the window
-    # closes, or earlier once it spans min_duration_s.
-    on_mean: bool = False
     # Judges instead where `measure` has no reading (None): the same thing seen another way, in its own
     # unit (the back's outline where the camera gives one, else the landmarks' proxy). Same name.
     fallback: Check | None = None
 
     def violated(self, value: float) -> bool:
         return value < self.threshold if self.fault_below else value > self.threshold
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """A point of the sheet that is said, not judged: where no limit on a landmark held on bodies and
+    cameras the rules were not tuned on (`reason` gives the measurement), a check would nag some people
+    and miss others. Said once when the set starts (at calibration); never a fault."""
+
+    name: str  # the check it stands in for
+    source: str  # the routine's sentence
+    cue: str
+    reason: str  # why it is not judged
 
 
 @dataclass(frozen=True)
@@ -179,6 +182,7 @@ class Exercise:
     # Holds timed in breaths: the breaths are counted in the belly's outline where the frames carry it
     # (posecheck.breath), and a breath held too long is noticed.
     counts_breaths: bool = False
+    reminders: tuple[Reminder, ...] = ()
 
     def check(self, name: str) -> Check:
         for c in self.checks:
@@ -197,14 +201,7 @@ class _Window:
     worst: float | None = None
     flagged: bool = False
     closed: bool = False
-    readings: list[tuple[float, float]] = field(default_factory=list)  # (t, value), checks judged on their mean
     judge: Check | None = None  # the check (or its fallback) whose readings these are
-
-    def settled_mean(self) -> float:
-        """The mean reading once settled: without the first MEAN_SETTLE_S (at most half the window)."""
-        t0, t1 = self.readings[0][0], self.readings[-1][0]
-        since = t0 + min(MEAN_SETTLE_S, (t1 - t0) / 2)
-        return float(np.mean([v for t, v in self.readings if t >= since]))
 
 
 @dataclass(frozen=True)
@@ -454,6 +451,8 @@ class ExerciseRun:
                 f"head towards the image {'right' if calib.facing > 0 else 'left'}, "
                 f"{calib.near} side nearer the camera, torso {calib.scale_px:.0f} px, "
                 f"from a rest of {calib.rest_s:.1f} s")))
+            out += [self._event(EventKind.REMINDER, t, check=r.name, cue=r.cue, severity=Severity.INFO,
+                                detail=f"said, not judged: {r.reason}") for r in self.exercise.reminders]
             if calib.rest_s < CALIBRATION_S:
                 self._replay(out)  # moving since they settled: their first reps came before this rest
             self._before.clear()
@@ -666,12 +665,6 @@ class ExerciseRun:
                 continue
             w.closed = True
             seen_enough = w.judged >= MIN_JUDGED_SHARE * w.frames
-            judge = w.judge or check
-            if judge.on_mean and not w.flagged and len(w.readings) >= MIN_MEAN_FRAMES and seen_enough:
-                mean = w.settled_mean()
-                if judge.violated(mean):
-                    w.flagged = True
-                    out.append(self._fault(judge, n, t, mean))
             if not w.flagged and w.frames and not seen_enough:
                 out.append(self._event(EventKind.ABSTAINED, t, rep=n, check=check.name, severity=Severity.INFO,
                                        detail=f"could judge {w.judged} of {w.frames} frames"))
@@ -685,8 +678,7 @@ class ExerciseRun:
         for check in self.checks:
             if check.measure is None or check.when is When.REP:
                 continue
-            if check.when is When.REST and (phase is not Phase.REST
-                                            or not (settled or (passing and not check.on_mean))):
+            if check.when is When.REST and (phase is not Phase.REST or not (settled or passing)):
                 continue  # the start position is judged when the body has come back to rest
             if check.when is When.OUT and phase is not Phase.OUT:
                 continue
@@ -705,10 +697,6 @@ class ExerciseRun:
             w.judged += 1
             if w.judge is not judge:  # readings in another unit: start afresh
                 w.judge, w.violated_s, w.worst = judge, 0.0, None
-                w.readings.clear()
-            if judge.on_mean:
-                self._judge_mean(judge, w, value, n, t, out)
-                continue
             if not judge.violated(value):
                 w.violated_s = 0.0
                 continue
@@ -727,15 +715,6 @@ class ExerciseRun:
         if value is None and fallback and fallback.measure and body.visible(*fallback.landmarks):
             return fallback, fallback.measure(body)
         return check, value
-
-    def _judge_mean(self, check: Check, w: _Window, value: float, n: int, t: float, out: list[Event]) -> None:
-        w.readings.append((t, value))
-        if w.flagged or t - w.readings[0][0] < check.min_duration_s:
-            return
-        mean = w.settled_mean()
-        if check.violated(mean):
-            w.flagged = True
-            out.append(self._fault(check, n, t, mean))
 
     def _fault(self, check: Check, rep: int, t: float, value: float) -> Event:
         relation = "under" if check.fault_below else "over"

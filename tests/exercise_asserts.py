@@ -10,6 +10,7 @@ from kinematic_sets import events_of, faults_by_rep, labelled, reps_of
 
 import exercise_rules
 from posecheck.evaluate import score_item
+from posecheck.events import EventKind
 
 # Sets are cut after this many reps to keep the suite fast.
 MAX_REPS = {"deep_abdominal": 5}
@@ -45,3 +46,21 @@ def assert_fault_found(exercise: str, check: str, seed: int, max_missed: int = 0
     assert this["fn"] <= max_missed, f"missed {this['fn']} faulty reps"
     others = sum(c["fp"] for c in scored["checks"].values())
     assert others <= max_false, f"false alarms: { {k: c['fp'] for k, c in scored['checks'].items() if c['fp']} }"
+
+
+def assert_reminded_not_judged(exercise: str, check: str, seed: int) -> None:
+    """A check that is a reminder (posecheck.exercise.Reminder): on a set whose reps all break it, its cue
+    is said once, when the set starts, and it is never raised as a fault; its sentence is the sheet's."""
+    module = exercise_rules.get(exercise)
+    reminder = next(r for r in module.EXERCISE.reminders if r.name == check)
+    assert reminder.source in " ".join(module.__doc__.split())
+    assert check not in _checks(exercise, {}), "a reminder is not also judged"
+    n = MAX_REPS.get(exercise, DEFAULT_MAX_REPS)
+    s = labelled(exercise, check, seed, max_reps=n)
+    assert any(check in r["faults"] for r in s.labels["reps"]), "the set breaks it"
+    events = list(events_of(exercise, check, seed, max_reps=n))
+    said = [e for e in events if e.kind is EventKind.REMINDER]
+    calibrated = next(e for e in events if e.kind is EventKind.CALIBRATED)
+    assert [(e.check, e.cue, e.timestamp_ms) for e in said] == [(check, reminder.cue, calibrated.timestamp_ms)]
+    assert said[0].detail.startswith("said, not judged")
+    assert not any(e.kind is EventKind.FAULT and e.check == check for e in events)

@@ -27,8 +27,21 @@ from tools.make_kinematic_samples import (  # noqa: E402
     write_set,
 )
 
-__all__ = ["FAULTS", "HELDOUT_SEED_BASE", "HELDOUT_V4_SEED_BASE", "LabelledSet", "SetPlan", "events_of",
-           "labelled", "make_set", "plans", "set_name", "write_set"]
+__all__ = [
+    "FAULTS",
+    "HELDOUT_SEED_BASE",
+    "HELDOUT_V4_SEED_BASE",
+    "LabelledSet",
+    "SetPlan",
+    "events_of",
+    "judged_faults",
+    "labelled",
+    "make_set",
+    "plans",
+    "reminded_faults",
+    "set_name",
+    "write_set",
+]
 
 
 @cache
@@ -55,3 +68,13 @@ def faults_by_rep(events: tuple[Event, ...]) -> dict[int, set[str]]:
 
 def reps_of(events: tuple[Event, ...]) -> list[Event]:
     return [e for e in events if e.kind is EventKind.REP_COMPLETED]
+
+
+def reminded_faults(exercise: str) -> set[str]:
+    """The labelled faults of `exercise` that are reminders (said, not judged: posecheck.exercise.Reminder)."""
+    return {r.name for r in exercise_rules.get(exercise).EXERCISE.reminders}
+
+
+def judged_faults(exercise: str) -> set[str]:
+    """The labelled faults of `exercise` that a check judges."""
+    return set(FAULTS[exercise]) - reminded_faults(exercise)

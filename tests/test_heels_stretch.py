@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from exercise_asserts import assert_counted_without_faults, assert_fault_found
+from exercise_asserts import assert_counted_without_faults, assert_fault_found, assert_reminded_not_judged
 from kinematic_sets import faults_by_rep, labelled
 
 import exercise_rules.heels_stretch as heels_stretch
@@ -15,10 +15,14 @@ def test_correct_heels_stretches_are_counted_and_raise_no_fault():
     assert_counted_without_faults("heels_stretch", 1001)
 
 
-@pytest.mark.parametrize("check", ["knees_under_hips", "hands_under_shoulders", "elbows_locked", "neck_long",
+@pytest.mark.parametrize("check", ["knees_under_hips", "hands_under_shoulders", "neck_long",
                                    "back_overarched", "hold_too_short"])
 def test_start_position_and_hold_faults_are_flagged(check):
     assert_fault_found("heels_stretch", check, 1000)
+
+
+def test_locked_elbows_are_a_reminder_not_a_judgement():
+    assert_reminded_not_judged("heels_stretch", "elbows_locked", 1000)
 
 
 def test_sitting_on_the_heels_is_flagged_only_for_a_knee_problem():

@@ -20,13 +20,13 @@ from posecheck.exercise import Check
 from posecheck.report import make_report
 from posecheck.report.plain import CM_PER_TORSO_LENGTH, PHRASES, hold_sentence, own_name
 
-# An angle check (elbows locked), a distance check (a shoulder lifting) and holds too short, then a set in
-# which nobody is seen: three exercises done and one empty.
-ELBOWS = RealSet("heels_stretch", "elbows_locked", 1000)
+# An angle check (hands not under the shoulders), a distance check (a shoulder lifting) and holds too short,
+# then a set in which nobody is seen: three exercises done and one empty.
+HANDS = RealSet("heels_stretch", "hands_under_shoulders", 1000)
 SHOULDERS = RealSet("knee_rolls", "shoulders_on_floor", 1001)
 SHORT_HOLDS = RealSet("back_extensions", "hold_too_short", 1000)
 EMPTY = RealSet("pelvic_tilts", "correct", 1000, max_reps=3, nobody=True)
-DONE = (ELBOWS, SHOULDERS, SHORT_HOLDS)
+DONE = (HANDS, SHOULDERS, SHORT_HOLDS)
 # The rules time a hold from when the body is near its furthest to when it leaves: up to this much longer than
 # the labels' hold.
 HOLD_SLACK_S = 1.5
@@ -111,7 +111,7 @@ def test_the_folded_details_keep_every_figure_for_the_physiotherapist(made) -> N
 def test_each_fault_is_a_plain_sentence_naming_the_labelled_reps(made) -> None:
     report, page = made
     seen = _outside_details(page)
-    for s, check in ((ELBOWS, "elbows_locked"), (SHOULDERS, "shoulders_on_floor"),
+    for s, check in ((HANDS, "hands_under_shoulders"), (SHOULDERS, "shoulders_on_floor"),
                      (SHORT_HOLDS, "hold_too_short")):
         fault = next(f for f in _exercise(report, s.exercise)["faults"] if f["check"] == check)
         assert fault["plain"] in seen
@@ -130,8 +130,20 @@ def test_a_lifted_shoulder_is_said_in_centimetres_past_the_rules_limit(made) -> 
 
 def test_an_angle_is_said_as_what_it_looks_like(made) -> None:
     report, _ = made
-    fault = next(f for f in _exercise(report, "heels_stretch")["faults"] if f["check"] == "elbows_locked")
-    assert "straight" in fault["plain"] and not re.search(r"\d+\.\d", fault["plain"])
+    fault = next(f for f in _exercise(report, "heels_stretch")["faults"] if f["check"] == "hands_under_shoulders")
+    assert "under your shoulders" in fault["plain"] and not re.search(r"\d+\.\d", fault["plain"])
+
+
+def test_a_reminder_is_said_as_not_judged_beside_the_faults(made) -> None:
+    """The heels stretch's "don't lock your elbows" is a reminder (posecheck.exercise.Reminder): the
+    report says it was said and why the camera does not judge it, and lists no fault for it."""
+    report, page = made
+    (reminder,) = exercise_rules.get("heels_stretch").EXERCISE.reminders
+    heels = _exercise(report, "heels_stretch")
+    assert [r["check"] for r in heels["notices"]["reminders"]] == [reminder.name]
+    assert reminder.name not in {f["check"] for f in heels["faults"]}
+    assert f"Reminded, not judged: “{reminder.cue}”." in _outside_details(page)
+    assert reminder.reason in _inside_details(page)
 
 
 def test_short_holds_are_said_with_their_seconds_against_the_target(made) -> None:
@@ -153,7 +165,7 @@ def test_one_deep_breath_is_answered_in_seconds(made) -> None:
     """The heels stretch's holds (every labelled one 3.9 s or more) against one deep breath, as seconds."""
     report, page = made
     sheet = exercise_rules.get("heels_stretch").TARGETS
-    assert min(r["hold_ms"] for r in ELBOWS.labels["reps"]) >= sheet.hold_min_s * 1000
+    assert min(r["hold_ms"] for r in HANDS.labels["reps"]) >= sheet.hold_min_s * 1000
     holds = _exercise(report, "heels_stretch")["holds"]["plain"]
     assert holds in _outside_details(page)
     assert f"one deep breath is {sheet.hold_min_s:g}-{sheet.hold_max_s:g} s" in holds and "long enough" in holds

@@ -16,7 +16,7 @@ import pytest
 VIDEO_DIR = Path(__file__).resolve().parents[1] / "samples" / "video"
 MAX_TOTAL_BYTES = 30 * 1024 * 1024  # all clips together stay small enough for the repository
 
-# Each exercise's checks, named for what should be true; a fault label is the check that was violated.
+# Each exercise's checks and reminders, named for what should be true; a fault label is the one violated.
 CHECKS = {
     "heels_stretch": {"knees_under_hips", "hands_under_shoulders", "elbows_locked", "neck_long",
                       "back_overarched", "sitting_on_heels", "hold_too_short"},

@@ -2,7 +2,10 @@
 
 samples/video_random/ holds eight clips of the 100-clip block `tools.render --random-block 100 --seed 3000`
 (random body, clothes, room, camera, light and picture), rendered after the rules were frozen and measured
-once (its README has the block's figures). Each runs as `posecheck evaluate` runs it: video -> MediaPipe
+once (its README has the block's figures). The rules were changed after that measurement (the elbow, the
+lifted head and the craned neck became reminders: the block's false alarms on HEELS_SITTING and
+PELVIC_FLOOR_LENS were two of the reasons), so the block is dev now; the held-out figures are a later
+block's. Each runs as `posecheck evaluate` runs it: video -> MediaPipe
 (full) -> the exercise's rules -> events scored against the clip's labels. The tests assert from the
 labels: every rep counted (per side for knee rolls), each labelled fault found on its rep, nothing raised
 where nothing is labelled. The measurement's misses are strict xfails giving what was measured, so a change
@@ -38,14 +41,9 @@ MISSES = {
     (ROLLS_SHOULDERS, "faults_found"): "measured: shoulders_on_floor found on 3 of 4 rolls",
     (ROLLS_SHOULDERS, "nothing_unlabelled"): "measured: the misread side makes one 'alternate_sides' fault",
     (HEELS_OVERARCHED, "faults_found"): "measured: back_overarched on none of 3 reps (lens on the floor)",
-    (HEELS_SITTING, "nothing_unlabelled"): "measured: elbows_locked on all 3 reps (soft elbows; lens high, "
-                                           "camera 16-25 degrees off the side view, which the set-up check "
-                                           "warns about)",
     (ROLLS_KNEES, "faults_found"): "measured: knees_together found on 2 of 4 rolls; on the other 2 the check "
                                    "abstained (said it could not judge), neither found nor missed",
     (ROLLS_KNEES, "nothing_unlabelled"): "measured: shoulders_on_floor on 2 rolls where the shoulders stayed",
-    (PELVIC_FLOOR_LENS, "nothing_unlabelled"): "measured: head_down on all 6 rocks of a correct set (lens on "
-                                               "the floor, near: the fixed head limit again)",
 }
 
 

@@ -21,9 +21,10 @@ MAX_TOTAL_BYTES = 6 * 1024 * 1024  # this folder's own budget, apart from sample
 SEEN_SEEDS = frozenset({0, 1, 2, 3, 4, 5, 6, 10, 11})
 
 HEELS_CORRECT = "seed21/heels_stretch__correct__right__b0"
-# Soft elbows that read just under the locked limit (166.75): settled rest means 165.8-166.4.
+# Soft elbows that read just under the old locked limit (166.75): settled rest means 165.8-166.4; and locked
+# ones just over it: 169.4, 168.2, 169.0. The elbow is a reminder now (exercise_rules.heels_stretch), so
+# these two say that nothing else is raised on them.
 HEELS_SOFT_ELBOWS = "seed22/heels_stretch__sitting_on_heels__right__b2"
-# Locked elbows that read just over it: 169.4, 168.2, 169.0 (the lowest of 24 locked rests on seeds 21-28).
 HEELS_LOCKED = "seed25/heels_stretch__elbows_locked__left__b1"
 KNEE_ROLLS_FEET = "seed21/knee_rolls__feet_on_floor__left__b1"
 PELVIC_BRIDGE = "seed21/pelvic_tilts__hips_grounded__left__b2"
@@ -69,8 +70,7 @@ def test_knee_rolls_are_counted_per_side(clip: str, full_model: Path) -> None:
     assert scored["reps_by_side_detected"] == scored["reps_by_side_expected"]
 
 
-@pytest.mark.parametrize("clip", _cases("faults_found", (HEELS_LOCKED, KNEE_ROLLS_FEET, PELVIC_BRIDGE,
-                                                         BACK_SHORT_HOLDS)))
+@pytest.mark.parametrize("clip", _cases("faults_found", (KNEE_ROLLS_FEET, PELVIC_BRIDGE, BACK_SHORT_HOLDS)))
 def test_each_labelled_fault_is_found_on_its_rep(clip: str, full_model: Path) -> None:
     assert_each_fault_found(*_scored(clip))
 

@@ -623,7 +623,8 @@ class Trainer:
             going_on = c.reps < self.step.targets.reps[1]
             self._show_cue("Target reached: well done", Severity.INFO, t, said=going_on)
         elif event.cue and event.kind in (EventKind.FAULT, EventKind.NOT_IN_START_POSITION, EventKind.CANNOT_SEE_YOU,
-                                          EventKind.WAITING, EventKind.PACING, EventKind.BREATHING):
+                                          EventKind.WAITING, EventKind.PACING, EventKind.BREATHING,
+                                          EventKind.REMINDER):
             self._show_cue(event.cue, event.severity or Severity.INFO, t, event.check,
                            fault=event.kind is EventKind.FAULT)
 

@@ -40,7 +40,7 @@ of each exercise's recording unless named ``*_at``, which are ISO times)::
                           worst {t_s, rep, side, detail, value, limit, unit (the check's), frame_index,
                                  snapshot ("video"|"drawing"|null), image_id}}],
                  notices {cannot_see_you, not_in_start_position, waiting, nothing_counted (why, or null),
-                          abstained {check: n}},
+                          abstained {check: n}, reminders [{check, cue, why}] (said, not judged)},
                  signal {name, label, unit, side, t_s [], values [] (null where unseen), rep_spans
                          [{rep, side, start_s, end_s}], fault_marks [{t_s, check}], image_id},
                  problems [str]}]

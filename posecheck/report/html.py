@@ -258,6 +258,8 @@ TEMPLATE = """<!DOCTYPE html>
   {% if e.problems %}<p class="problems">Incomplete: {{ e.problems | join("; ") }}</p>{% endif %}
   {% if e.notices.nothing_counted %}<p class="notice"><strong>No rep was counted:</strong> {{ e.notices.nothing_counted.rstrip(".") }}.</p>{% endif %}
   {% if e.notices.pacing %}<p class="notice"><strong>Paced:</strong> {{ e.notices.pacing }}. Paced reps are counted by the app's pace, not seen by the camera: they say you were in position while the app paced you, not how you moved.</p>{% endif %}
+  {% for r in e.notices.reminders %}<p class="notice"><strong>Reminded, not judged:</strong> &ldquo;{{ r.cue }}&rdquo;. A camera cannot tell this well enough for everyone, so posecheck said it when the set began and did not check it.</p>
+  <details><summary>Why it is not checked</summary><p class="detail">{{ r.why }}.</p></details>{% endfor %}
   {% if e.notices.cannot_see_you or e.notices.not_in_start_position or e.notices.waiting or e.notices.abstained %}
   <p class="detail">{% if e.notices.cannot_see_you %}posecheck lost sight of you {{ e.notices.cannot_see_you }} time(s). {% endif %}
   {% if e.notices.not_in_start_position %}Not in the start position {{ e.notices.not_in_start_position }} time(s). {% endif %}

@@ -41,8 +41,6 @@ PHRASES: dict[tuple[str, str], Phrase] = {
     ("heels_stretch", "knees_under_hips"): Phrase("knees not under hips", "Your knees were not under your hips"),
     ("heels_stretch", "hands_under_shoulders"): Phrase("hands not under shoulders",
                                                        "Your hands were not under your shoulders"),
-    ("heels_stretch", "elbows_locked"): Phrase("elbows locked",
-                                               "Your elbows were straight or almost straight (locked)"),
     ("heels_stretch", "neck_long"): Phrase("head dropped", "Your head dropped below the line of your back"),
     ("heels_stretch", "back_overarched"): Phrase("lower back sagged", "Your lower back sagged (over-arched)"),
     ("heels_stretch", "sitting_on_heels"): Phrase("sat on heels", "You sat back onto your heels"),
@@ -53,7 +51,6 @@ PHRASES: dict[tuple[str, str], Phrase] = {
     ("knee_rolls", "hold_too_short"): _HOLD,
     ("knee_rolls", "alternate_sides"): Phrase("same side again", "You rolled to the same side twice in a row"),
     ("back_extensions", "hips_grounded"): Phrase("hips lifted", "Your hips lifted{amount} off the floor"),
-    ("back_extensions", "neck_long"): Phrase("head tipped back", "You tipped your head back to look up"),
     ("back_extensions", "hold_too_short"): _HOLD,
     ("deep_abdominal", "pelvis_still"): Phrase("pelvis lifted", "Your pelvis lifted{amount} off the floor"),
     ("deep_abdominal", "legs_still"): Phrase("legs moved", "Your legs moved{amount} during the hold"),
@@ -62,7 +59,6 @@ PHRASES: dict[tuple[str, str], Phrase] = {
     ("deep_abdominal", "hold_too_short"): Phrase("hold too short", "You let go before the hold was done"),
     ("pelvic_tilts", "hips_grounded"): Phrase("hips lifted",
                                               "Your hips lifted{amount} off the floor: a bridge, not a tilt"),
-    ("pelvic_tilts", "head_down"): Phrase("head lifted", "You lifted your head instead of resting it"),
 }
 
 _UNIT = re.compile(r"^\s*-?\d+(?:\.\d+)?\s+(.*?),\s+(?:over|under) the limit")
