@@ -109,7 +109,7 @@ HIP_LIFT = 0.18
 # Live, when the camera sees no tilt (issue 14): on three clinic clips of real pelvic tilts the angle at the
 # hip spanned 3-6 degrees over the whole set, mostly drift, and no rock was counted. After PACE_AFTER_S
 # in the start position with no rock begun, the app paces the tilts by voice and screen and counts them
-# as paced, not seen, while the checks keep watching (a bridge, the head lifting); two rocks seen on
+# as paced, not seen, while the checks keep watching (a bridge); two rocks seen on
 # their own hand the count back to the camera. PACE_AFTER_S: see the measurement under it.
 PACE_AFTER_S = 12.0
 # "Gently push your lower back into the ground ... Then tilt your pelvis towards your heels ... and

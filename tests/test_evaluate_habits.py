@@ -1,6 +1,9 @@
-"""Floors on the newest held-out block of people with habits (issue 12): habits held-out v4, seeds
-1040000+, 103 whole sets generated in memory (about three minutes), generated after the rules were
-frozen on 2026-12-05 and measured once (samples/kinematic/README.md has the figures).
+"""Floors on a block of people with habits (issue 12): habits held-out v4, seeds 1040000+, 103 whole sets
+generated in memory (about three minutes), generated after the rules were frozen on 2026-12-05 and
+measured once; then measured again after the seventh round (the reminders), which it was not tuned on,
+so it is dev now. The newest block, habits v5 (1050000+, `--split habits-heldout`), was measured once
+at the seventh round's rules; its figures are in samples/kinematic/README.md. The floors stay where v4
+set them: setting them from v5 would copy that measurement into the test.
 
 Most exercises miss the issue's goals here (reps exact on 95% of sets, F1 0.90 per check, one false
 alarm per 30 correct reps). Where a goal is met the floor is the goal; where it is not, the floor is
@@ -13,6 +16,7 @@ import pytest
 from kinematic_sets import FAULTS, judged_faults, make_set, plans, reminded_faults
 
 from posecheck.evaluate import figures, score_labelled
+from tools.make_kinematic_samples import HABITS_HELDOUT_V4_SEED_BASE
 
 # Sets per exercise whose count may be wrong: the goal (95% of 14-29 sets: 0-1) or what was measured plus one.
 MISCOUNTED_MAX = {
@@ -38,11 +42,12 @@ FALSE_ALARMS_PER_CORRECT_REP_MAX = 24 / 672
 
 @pytest.fixture(scope="module")
 def habits_v4() -> dict:
-    sets = (make_set(plan) for plan in plans("habits-heldout", per_kind=3, correct=8))
+    sets = (make_set(plan) for plan in plans("habits-heldout", per_kind=3, correct=8,
+                                                 seed_base=HABITS_HELDOUT_V4_SEED_BASE))
     return figures([score_labelled(s.labels, s.frames) for s in sets])
 
 
-def test_the_block_is_the_newest_habits_block(habits_v4):
+def test_the_block_is_habits_v4(habits_v4):
     assert len(habits_v4["items"]) == 103
     assert all(i["split"] == "habits-heldout" for i in habits_v4["items"])
 
