@@ -140,10 +140,14 @@ def test_the_end_screen_is_drawn_large_under_a_green_heading(tmp_path):
 
 PROBE = r"""
 import json, shutil, sys, time
+from pathlib import Path
 import cv2
 import posecheck.live.loop as loop_module
 from posecheck.live import window as window_module
 from posecheck.cli import main
+
+sys.path.insert(0, "tests")  # run from the checkout
+from test_live_window import differing_share, read_xwd
 
 out, framebuffer, stay_s, argv = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4:]
 drawn = {}
@@ -165,8 +169,15 @@ class PatientWindow(window_module.Window):
         if self.summary_since is None:
             self.summary_since = time.monotonic()
         if not self.grabbed and time.monotonic() - self.summary_since >= stay_s:
-            for _ in range(10):
-                cv2.waitKey(20)  # let Qt paint the picture
+            # Let Qt paint the picture: until the screen shows it, at most ten seconds (a loaded machine
+            # had not mapped the window 1 s after the end screen was drawn; the test then fails on the grab).
+            height, width = picture.shape[:2]
+            began = time.monotonic()
+            while time.monotonic() - began < 10.0:
+                cv2.waitKey(100)
+                screen = read_xwd(Path(framebuffer))[:height, :width]
+                if differing_share(screen, picture) < 0.005:
+                    break
             shutil.copy(framebuffer, f"{out}/screen.xwd")
             cv2.imwrite(f"{out}/shown.png", picture)
             with open(f"{out}/hud.json", "w") as file:
