@@ -46,7 +46,7 @@ def describe(e: Event) -> str:
     if e.kind is EventKind.NOTHING_COUNTED:
         return f"{t}  no rep counted: {e.detail}"
     if e.kind is EventKind.REMINDER:
-        return f"{t}  reminder - {e.cue} ({e.check} {e.detail})"
+        return f"{t}  reminder - {e.cue} ({e.check} said, not judged: {e.detail})"
     return f"{t}  {e.kind.value.replace('_', ' ')}" + (f" - {e.cue}" if e.cue else "")
 
 

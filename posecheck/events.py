@@ -20,7 +20,7 @@ class EventKind(StrEnum):
     NOTHING_COUNTED = "nothing_counted"  # a set ended with no rep: says why
     PACING = "pacing"  # the app starts pacing reps the camera cannot see (or stops: it sees them again)
     BREATHING = "breathing"  # breaths were seen, then none for a while in a hold: "Keep breathing"
-    REMINDER = "reminder"  # a point of form the camera cannot judge on every body: said once, never a fault
+    REMINDER = "reminder"  # a point of form said once, never judged (exercise.Reminder); detail: why not
 
 
 class Severity(StrEnum):

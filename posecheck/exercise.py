@@ -452,7 +452,7 @@ class ExerciseRun:
                 f"{calib.near} side nearer the camera, torso {calib.scale_px:.0f} px, "
                 f"from a rest of {calib.rest_s:.1f} s")))
             out += [self._event(EventKind.REMINDER, t, check=r.name, cue=r.cue, severity=Severity.INFO,
-                                detail=f"said, not judged: {r.reason}") for r in self.exercise.reminders]
+                                detail=r.reason) for r in self.exercise.reminders]
             if calib.rest_s < CALIBRATION_S:
                 self._replay(out)  # moving since they settled: their first reps came before this rest
             self._before.clear()

@@ -62,5 +62,5 @@ def assert_reminded_not_judged(exercise: str, check: str, seed: int) -> None:
     said = [e for e in events if e.kind is EventKind.REMINDER]
     calibrated = next(e for e in events if e.kind is EventKind.CALIBRATED)
     assert [(e.check, e.cue, e.timestamp_ms) for e in said] == [(check, reminder.cue, calibrated.timestamp_ms)]
-    assert said[0].detail.startswith("said, not judged")
+    assert said[0].detail == reminder.reason
     assert not any(e.kind is EventKind.FAULT and e.check == check for e in events)

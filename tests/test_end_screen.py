@@ -17,9 +17,9 @@ import sys
 import cv2
 import numpy as np
 import pytest
-from conftest import REPO
+from conftest import REPO, XVFB, virtual_screen
 from kinematic_sets import labelled
-from test_live_window import XVFB, differing_share, read_xwd
+from test_live_window import differing_share, read_xwd
 from voice_standins import FRAME_MS, blank, feed, voiced_trainer
 
 from posecheck.events import EventKind
@@ -203,13 +203,7 @@ def test_the_window_stays_on_the_end_screen_until_a_key(tmp_path):
     fbdir = tmp_path / "fb"
     fbdir.mkdir()
     width, height = CANVAS_SIZE
-    server = subprocess.Popen([XVFB, "-displayfd", "1", "-screen", "0", f"{width}x{height + 40}x24", "-fbdir",
-                               str(fbdir), "-nolisten", "tcp"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                              text=True)
-    try:
-        display = server.stdout.readline().strip()
-        if not display:
-            pytest.skip("Xvfb did not start")
+    with virtual_screen(width, height + 40, fbdir) as display:
         out = tmp_path / "grab"
         out.mkdir()
         write_default_profile(tmp_path / "profile.toml")
@@ -222,11 +216,8 @@ def test_the_window_stays_on_the_end_screen_until_a_key(tmp_path):
                 "--pain-before", "2", "--pain-after", "2"]
         done = subprocess.run([sys.executable, "-c", PROBE, str(out), str(fbdir / "Xvfb_screen0"), "3", *args],
                               capture_output=True, text=True, timeout=180, cwd=REPO,
-                              env={**os.environ, "DISPLAY": f":{display}",
+                              env={**os.environ, "DISPLAY": display,
                                    "POSECHECK_DATA_DIR": str(tmp_path / "data")})
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]  # not "camera lost": a key ended it
     grabbed = json.loads((out / "hud.json").read_text())
     assert grabbed["stayed_s"] >= 3.0

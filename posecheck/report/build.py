@@ -288,8 +288,8 @@ def _notices(events: list[Event]) -> dict[str, Any]:
         "pacing": next((e.detail for e in events if e.kind == EventKind.PACING and e.cue), None),
         "abstained": dict(Counter(e.check or "unnamed check" for e in events if e.kind == EventKind.ABSTAINED)),
         # Points of form said at the start, not judged (posecheck.exercise.Reminder): the report says so.
-        "reminders": list({e.check: {"check": e.check, "cue": e.cue, "why": (e.detail or "").removeprefix(
-            "said, not judged: ")} for e in events if e.kind == EventKind.REMINDER}.values()),
+        "reminders": list({e.check: {"check": e.check, "cue": e.cue, "why": e.detail}
+                           for e in events if e.kind == EventKind.REMINDER}.values()),
     }
 
 
