@@ -35,9 +35,6 @@ TITLE = "Heels stretch"
 # "Repeat this 8-10 times." "Hold this position for one deep breath": 3-6 s.
 TARGETS = Targets(reps_min=8, reps_max=10, hold_min_s=3.0, hold_max_s=6.0, hold_breaths=(1, 1))
 SETTINGS = ("knee_problem",)
-# The over-arched back is judged from the back's outline: the pose stage asks MediaPipe for its
-# segmentation mask for this exercise only (posecheck.pipeline.needs_mask).
-USES_OUTLINE = True
 
 # Rocking back even part way moves the hips 0.35+ torso lengths behind the knees and the shoulders
 # as far behind the hands; 0.12 is clearly under way and 4x the jitter; back under 0.06 is home.
@@ -92,21 +89,16 @@ ARM_OFF_MIN = 8.0
 # Rest medians: correct necks read up to 26.7 (kinematic dev) and 21 (video: MediaPipe's ear hangs);
 # faulty ones 41+ and 38.4: 32 is mid-gap (26 nagged 5 correct reps of 172 on a second dev set).
 NECK_BEND_MAX = 32.0
-# Over-arched lower back: the sag itself moves no landmark (upright thighs and arms hold hips and
-# shoulders where they are); it shows in the back's outline, which MediaPipe's mask gives
-# (posecheck.silhouette): its lowest point over the hip-to-shoulder line. Rendered clips, 5 bodies, 4
-# seeds, both facings (96 rests): sagging 0.074-0.098 torso lengths (single frames up to 0.099), held
-# straight 0.120-0.173 (single frames down to 0.113); 0.108 is mid-gap. The outline is of what is worn:
-# loose clothes may hide a sag. Fresh clips (seeds 4-6, and bodies b1-b4 at seed 11): 13 of 21
-# sagging rests found, no straight one flagged; the outline moves with the camera (one body sagging
-# 0.084-0.113) and the build (heavy: 0.111-0.127). Real bodies are not measured yet.
-BACK_OUTLINE_MIN = 0.108
-# Without an outline (landmark recordings), a proxy: the back's line (hip to shoulder) tipping 9.5+
-# degrees towards the shoulders compared with the person's own neutral at calibration. A sag held from
-# the start is not seen by it, nor one that keeps hips and shoulders where they are (the rendered
-# clips: back's line 8.4 degrees sagging vs 8.2 not). Kinematic dev rest medians: 11.5+ sagging, under
-# 3.3 in correct reps, up to 8.6 with the hands planted ahead (single frames 10.2).
-ARCH_TILT_MAX = 9.5
+# Over-arched lower back: said, not judged. The sag moves no landmark (upright thighs and arms hold hips and
+# shoulders where they are); it shows only in the back's outline in MediaPipe's mask (posecheck.silhouette),
+# and that moves with the build and the camera as much as with the sag. The committed clips read sagging
+# backs 0.074-0.098 torso lengths over the hip-shoulder line and straight ones 0.120-0.173; on the randomised
+# blocks (seeds 3000-3001, 6 sagging sets, 18 rests against 160 straight) sagging backs read 0.080-0.153 and
+# straight ones from 0.132, so the old 0.108 limit found 3 of 18 (F1 0.29) and any limit finding most
+# flags straight backs. The outline's shape (its lowest point against its highest, or against its ends,
+# so that a thick torso cancels) overlapped as well. The landmarks' proxy, the back's line tipping, reads
+# alike sagging or not on rendered bodies (8.4 vs 8.2 degrees). So the sheet's "Avoid over-arching your
+# lower back" is a reminder when the set starts.
 # How long a start-position fault must last. The rendered clips rock back 1.2 s in, so after the 1.0 s
 # calibration the first rep's start position is seen for 0.33-0.47 s; 0.3 s still spans 5 frames.
 START_FAULT_S = 0.3
@@ -169,7 +161,12 @@ def rock_back(body: Body) -> float | None:
 
     if hand_lifted(body):  # a hand to the face: no hand for the shoulders to be behind, so not known
         return None
-    hips = behind("near_hip", "near_knee") - behind("near_hip", "near_knee", body.rest)
+    if body.p("near_shoulder")[0] < body.p("near_hip")[0]:
+        return None  # shoulders behind the hips: MediaPipe has read the body back to front, not known
+    # Sat back on the heels the thigh folds onto the calf and MediaPipe's knee point slides back under
+    # the hip, so the hips' own way back from rest counts as well as their way behind the knee.
+    hips = max(behind("near_hip", "near_knee") - behind("near_hip", "near_knee", body.rest),
+               float(body.rest("near_hip")[0] - body.p("near_hip")[0]))
     shoulders = behind("near_shoulder", "near_wrist") - behind("near_shoulder", "near_wrist", body.rest)
     return min(hips, shoulders)
 
@@ -211,19 +208,6 @@ def neck_bend(body: Body) -> float:
     return abs(wrap(neck - back))
 
 
-def back_outline(body: Body) -> float | None:
-    """How high the back's outline stands over the hip-to-shoulder line at its lowest (torso lengths);
-    None where the camera gave no outline (the back's line judges instead: `back_sag`)."""
-    return body.outline if math.isfinite(body.outline) else None
-
-
-def back_sag(body: Body) -> float:
-    """Degrees the hip-to-shoulder line has tipped shoulders-down since calibration."""
-    now = elevation(body.p("near_hip"), body.p("near_shoulder"))
-    neutral = elevation(body.neutral("near_hip"), body.neutral("near_shoulder"))
-    return neutral - now
-
-
 def knee_angle(body: Body) -> float:
     return angle_at(body.p("near_hip"), body.p("near_knee"), body.p("near_ankle"))
 
@@ -261,23 +245,6 @@ CHECKS = (
         landmarks=("near_hip", "near_shoulder", "near_ear"), min_duration_s=START_FAULT_S,
     ),
     Check(
-        name="back_overarched",
-        source="Avoid over-arching your lower back",
-        cue="Don't let your lower back sag",
-        reason="the back's outline under 0.108 torso lengths over the hip-shoulder line (held straight: 0.12+)",
-        basis="your back's line (hip to shoulder)",
-        threshold=BACK_OUTLINE_MIN, unit="torso lengths", when=When.REST, measure=back_outline, fault_below=True,
-        landmarks=("near_hip", "near_shoulder"), min_duration_s=START_FAULT_S, fallback=Check(
-            name="back_overarched",
-            source="Avoid over-arching your lower back",
-            cue="Don't let your lower back sag",
-            reason="no outline: back's line tipped 9.5+ degrees from your own neutral (a proxy)",
-            basis="your own start position (the back's line at calibration)",
-            threshold=ARCH_TILT_MAX, unit="degrees", when=When.REST, measure=back_sag,
-            landmarks=("near_hip", "near_shoulder"), min_duration_s=0.4,
-        ),
-    ),
-    Check(
         name="sitting_on_heels",
         source="Avoid sitting back on your heels if you have a knee problem",
         cue="Not so far back: spare your knees",
@@ -304,10 +271,14 @@ EXERCISE = Exercise(
     rest_level=ROCK_EXIT, rest_follow_s=REST_FOLLOW_S, settings=SETTINGS,
     still_cue="Stay still on all fours for a moment", torso_max_deg=KNEELING_UP_DEG, hip_max=HIPS_UP,
     reminders=(Reminder(
+        name="back_overarched", source="Avoid over-arching your lower back", cue="Don't let your lower back sag",
+        reason="a sag moves no landmark, and the back's outline moves with the build and the camera as much as "
+               "with the sag (sagging 0.080-0.153 torso lengths, straight from 0.132 on the randomised blocks)",
+    ), Reminder(
         name="elbows_locked", source="don't lock your elbows", cue="Keep a soft bend in your elbows",
         reason="a soft and a locked elbow read within a few degrees of each other, in either order, across "
                "bodies and cameras (soft up to 172.8, locked from 161.8 on the randomised block)",
-    ),),
+    )),
 )
 
 

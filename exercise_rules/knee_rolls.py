@@ -17,10 +17,12 @@
 
 Seen from the side: the knees come down towards the feet as they roll, whichever way they go. The
 side is told by how much more the near side drops than the far one: the near knee is underneath when
-they roll towards the camera, and the pelvis, following, lifts the far hip over the near one. What is
-counted: one roll out, a hold, and back. Knees coming apart show on a roll towards the camera (the far
-knee, on top, is left behind); on a roll away the lower knee is the hidden far one, and MediaPipe draws
-it beside the upper knee, so a gap there is mostly not seen.
+they roll towards the camera, and the pelvis, following, lifts the far hip over the near one. A camera
+a little off the side view leans that reading alike for every roll, so near zero each roll's reading is
+read against the roll before it (posecheck.sides). What is counted: one roll out, a hold, and back.
+Knees coming apart show on a roll towards the camera (the far knee, on top, is left behind); on a roll
+away the lower knee is the hidden far one, and MediaPipe draws it beside the upper knee, so a gap there
+is mostly not seen.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from posecheck.calibration import Body
 from posecheck.exercise import Check, Exercise, ExerciseRun, RepRecord, Targets, When
 from posecheck.geometry import angle_at, elevation
 from posecheck.phases import HoldCounter
+from posecheck.sides import SideRule
 from posecheck.start_position import Part, StartPosition
 
 NAME = "knee_rolls"
@@ -56,6 +59,14 @@ HOLD_MIN_S = 2.5
 # without the feet's rise: feet lifted raise both knees alike, and counting them made the share swallow
 # rolls towards the camera (they read -0.005..+0.036).
 TOWARDS_SHARE = 0.25
+# A roll's side reading within SIDE_SURE of zero is read against the roll before: within SIDE_APART of
+# it the same way, further off the other way. The camera leans every reading of a set alike (a few
+# degrees off the side view, or the lens on the floor, and both ways read on one side of zero: 15 of 96
+# alternating pairs on randomised blocks 3000-3001 read the same sign); between two rolls the lean
+# cancels. Per roll there (hold medians), alternating rolls differ by 0.08+ but for 4 of 96 pairs, rolls
+# to one side by < 0.05 but for 3 of 19 (0.09 once). Beyond 0.25 the sign held on all but one set
+# (wrong-way readings up to 0.19; kinematic rolls to one side, deeper or shallower, differ by up to 0.14).
+SIDES = SideRule(apart=0.075, sure=0.25)
 # A shoulder coming up 0.055 torso lengths is off the floor: lying on it, it moves < 0.04 (kinematic sets;
 # MediaPipe on rendered clips < 0.02); lifted by a chest rolling with the knees it reads 0.07-0.08 on the
 # clips when it is the near one (it rose 0.23: MediaPipe under-reads it), 0.22+ on kinematic sets.
@@ -239,7 +250,8 @@ EXERCISE = Exercise(
     core=("near_shoulder", "near_hip"),
     start_position=start_position, signal=knee_drop,
     counter=lambda: HoldCounter(enter=ROLL_ENTER, exit=ROLL_EXIT, through_share=THROUGH_SHARE),
-    side=roll_side, rest_level=ROLL_EXIT, still_cue=STILL_CUE, torso_max_deg=SITTING_UP_DEG, hip_max=HIPS_UP,
+    side=roll_side, side_rule=SIDES, rest_level=ROLL_EXIT, still_cue=STILL_CUE, torso_max_deg=SITTING_UP_DEG,
+    hip_max=HIPS_UP,
 )
 
 

@@ -95,8 +95,8 @@ class Body:
 
     def __init__(self, points: np.ndarray, visible: np.ndarray, z: np.ndarray, near: str,
                  rest: np.ndarray | None, scale_px: float, calibrated: np.ndarray | None = None,
-                 rest_depth: np.ndarray | None = None, outline: float = float("nan"),
-                 lumbar: float = float("nan"), belly: float = float("nan")) -> None:
+                 rest_depth: np.ndarray | None = None, lumbar: float = float("nan"),
+                 belly: float = float("nan")) -> None:
         self.points = points
         self.visible_mask = visible
         self.z = z  # MediaPipe's relative depth in torso lengths (smaller: nearer the camera)
@@ -105,7 +105,6 @@ class Body:
         self.scale_px = scale_px
         self.calibrated = calibrated  # rest positions at calibration (the person's own neutral)
         self.rest_depth = rest_depth  # MediaPipe's depth at calibration
-        self.outline = outline  # the torso's upper outline over the hip-shoulder line (posecheck.silhouette)
         self.lumbar = lumbar  # the lower back's band-passed movement (posecheck.lumbar)
         self.belly = belly  # the belly's outline over the hip-shoulder line (posecheck.breath counts breaths)
 

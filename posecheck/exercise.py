@@ -27,6 +27,7 @@ from posecheck.events import Event, EventKind, Severity
 from posecheck.geometry import elevation
 from posecheck.landmarks import PoseFrame
 from posecheck.phases import Completed, Counter, PacedWhenUnseen, Phase, Started, Transition
+from posecheck.sides import SideRule, SideVote
 from posecheck.smoothing import VISIBLE, LandmarkSmoother
 
 # After this long without seeing the body, say so (shorter gaps are MediaPipe blinking).
@@ -120,9 +121,6 @@ class Check:
     min_duration_s: float = 0.5
     severity: Severity = Severity.WARNING
     setting: str | None = None  # a profile setting that must be true for this check to run
-    # Judges instead where `measure` has no reading (None): the same thing seen another way, in its own
-    # unit (the back's outline where the camera gives one, else the landmarks' proxy). Same name.
-    fallback: Check | None = None
 
     def violated(self, value: float) -> bool:
         return value < self.threshold if self.fault_below else value > self.threshold
@@ -155,6 +153,7 @@ class Exercise:
     # Which still start positions calibration may take as the rest (None: any); see Calibrator.
     rest_pose: Callable[[Body], bool] | None = None
     side: Callable[[Body], float | None] | None = None  # > 0: towards the camera side; < 0: away
+    side_rule: SideRule | None = None  # how a rep's side reading is read (None: its sign); posecheck.sides
     rest_level: float = 0.0  # the signal must be below this (and the body still) for the rest to follow
     rest_follow_s: float = 1.5  # how quickly the rest reference follows the body at rest
     settings: tuple[str, ...] = ()  # profile settings it understands (e.g. "knee_problem")
@@ -201,16 +200,15 @@ class _Window:
     worst: float | None = None
     flagged: bool = False
     closed: bool = False
-    judge: Check | None = None  # the check (or its fallback) whose readings these are
 
 
 @dataclass(frozen=True)
 class _Seen:
-    """One smoothed frame before calibration: (xy, z, visible, outline, lumbar, belly), or None when nobody
-    was seen."""
+    """One smoothed frame before calibration: (xy, z, visible, lumbar, belly), or None when nobody was
+    seen."""
 
     t: float
-    pose: tuple[np.ndarray, np.ndarray, np.ndarray, float, float, float] | None
+    pose: tuple[np.ndarray, np.ndarray, np.ndarray, float, float] | None
 
 
 @dataclass
@@ -257,7 +255,7 @@ class ExerciseRun:
         self._ever_seen = False
         self._finished = False
         self._last_t: float | None = None
-        self._side_votes = 0.0
+        self._sides = SideVote(exercise.side_rule)
         self._set_done = False
         self._recent: deque[tuple[float, np.ndarray, np.ndarray]] = deque()
         self._signal_lost: float | None = None
@@ -332,7 +330,7 @@ class ExerciseRun:
         self._held = []
         self._windows.clear()
         self.counter = self._new_counter()
-        self._side_votes = 0.0
+        self._sides.clear()
         self._before.clear()
         self._await_rest = True
 
@@ -347,7 +345,7 @@ class ExerciseRun:
         self.calibrator.reset()
         self._before.clear()
         self._settled_once = False
-        self._side_votes = 0.0
+        self._sides.clear()
         self._recent.clear()
 
     def _new_counter(self) -> Counter:
@@ -406,7 +404,7 @@ class ExerciseRun:
         if self.counter.phase is Phase.OUT and self.exercise.side is not None and signal is not None:
             vote = self.exercise.side(body)
             if vote is not None:
-                self._side_votes += vote * max(signal, 0.0)
+                self._sides.add(vote, max(signal, 0.0))
         at_rest = self.counter.phase is Phase.REST
         self._watch_start_position(t, at_rest and not in_start, out, body)
         still = self._still(body, t)
@@ -440,7 +438,7 @@ class ExerciseRun:
             provisional = provisional_body(xy, z, frame.visibility, visible)
             self._watch_start_position(t, bool(visible.any()) and not in_start, out, provisional)
             seen = provisional.visible(*self.exercise.core)
-            self._remember(_Seen(t, (xy, z, visible, frame.torso_outline, frame.lumbar, frame.belly)), in_start)
+            self._remember(_Seen(t, (xy, z, visible, frame.lumbar, frame.belly)), in_start)
             if calib is None:
                 self._ask_for_rest(t, out)
                 return seen, None
@@ -458,15 +456,14 @@ class ExerciseRun:
             self._before.clear()
             self._settled_once = False
             return seen, None
-        return self._calibrated_body(xy, z, visible, frame.torso_outline, frame.lumbar, frame.belly)
+        return self._calibrated_body(xy, z, visible, frame.lumbar, frame.belly)
 
     def _calibrated_body(self, xy: np.ndarray, z: np.ndarray, visible: np.ndarray,
-                         outline: float, lumbar: float = float("nan"),
-                         belly: float = float("nan")) -> tuple[bool, Body | None]:
+                         lumbar: float = float("nan"), belly: float = float("nan")) -> tuple[bool, Body | None]:
         calib = self.calibration
         assert calib is not None
         body = Body(calib.body(xy), visible, z / calib.scale_px, calib.near, self.rest, calib.scale_px,
-                    calib.rest, calib.rest_depth, outline, lumbar, belly)
+                    calib.rest, calib.rest_depth, lumbar, belly)
         if not body.visible(*self.exercise.core):
             return False, None
         return True, body
@@ -588,13 +585,13 @@ class ExerciseRun:
         lost = self._signal_lost
         split = getattr(self.counter, "split", None)
         if (lost is None or t - lost < SIDE_GAP_S or self.exercise.side is None or split is None
-                or self.counter.phase is not Phase.OUT or abs(self._side_votes) == 0.0):
+                or self.counter.phase is not Phase.OUT or self._sides.total == 0.0):
             return
         vote = self.exercise.side(body)
-        if vote is None or vote * self._side_votes >= 0 or abs(vote) < SIDE_CLEAR:
+        if vote is None or vote * self._sides.total >= 0 or abs(vote) < SIDE_CLEAR:
             return
         self._apply(split(lost, t), t, out)
-        self._side_votes = 0.0
+        self._sides.clear()
 
     def _faulty_movement(self, body: Body) -> bool:
         """A fault judged at any moment is under way (hips lifted into a bridge the counter took for a rest):
@@ -603,8 +600,8 @@ class ExerciseRun:
         for check in self.checks:
             if check.measure is None or check.when is not When.ANY:
                 continue
-            judge, value = self._reading(check, body)
-            if value is not None and math.isfinite(value) and judge.violated(value):
+            value = check.measure(body)
+            if value is not None and math.isfinite(value) and check.violated(value):
                 return True
         return False
 
@@ -621,13 +618,14 @@ class ExerciseRun:
             n = self.rep_number
             if isinstance(tr, Started):
                 self._close(n, (When.REST,), tr.t, out)
-                self._side_votes = 0.0
+                self._sides.clear()
                 out.append(self._event(EventKind.REP_STARTED, tr.t, rep=n))
             elif isinstance(tr, Completed):
                 side = None
                 if self.exercise.side is not None and self.calibration is not None:
                     near = self.calibration.near
-                    side = near if self._side_votes >= 0 else other(near)
+                    towards = self._sides.decide()
+                    side = None if towards is None else near if towards else other(near)
                 rep = RepRecord(n, round(tr.started * 1000), round(tr.t * 1000), tr.hold_s, tr.peak, side)
                 previous = self.reps[-1] if self.reps else None
                 self.reps.append(rep)
@@ -688,33 +686,22 @@ class ExerciseRun:
             if not body.visible(*check.landmarks):
                 w.frames += 1  # could not judge: counts towards abstaining
                 continue
-            judge, value = self._reading(check, body)
+            value = check.measure(body)
             if value is None:
                 continue  # the check does not apply to this moment (e.g. knees not rolled yet)
             w.frames += 1
             if math.isnan(value):
                 continue  # it applies but cannot be seen from here; counts towards abstaining
             w.judged += 1
-            if w.judge is not judge:  # readings in another unit: start afresh
-                w.judge, w.violated_s, w.worst = judge, 0.0, None
-            if not judge.violated(value):
+            if not check.violated(value):
                 w.violated_s = 0.0
                 continue
             w.violated_s += dt
-            if w.worst is None or (value < w.worst if judge.fault_below else value > w.worst):
+            if w.worst is None or (value < w.worst if check.fault_below else value > w.worst):
                 w.worst = value
-            if not w.flagged and w.violated_s >= judge.min_duration_s:
+            if not w.flagged and w.violated_s >= check.min_duration_s:
                 w.flagged = True
-                out.append(self._fault(judge, n, t, w.worst))
-
-    @staticmethod
-    def _reading(check: Check, body: Body) -> tuple[Check, float | None]:
-        """The check's reading, or its fallback's where the check has none (e.g. no outline)."""
-        assert check.measure is not None
-        value, fallback = check.measure(body), check.fallback
-        if value is None and fallback and fallback.measure and body.visible(*fallback.landmarks):
-            return fallback, fallback.measure(body)
-        return check, value
+                out.append(self._fault(check, n, t, w.worst))
 
     def _fault(self, check: Check, rep: int, t: float, value: float) -> Event:
         relation = "under" if check.fault_below else "over"

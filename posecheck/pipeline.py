@@ -25,7 +25,7 @@ from posecheck.sources import Frame, ImagesSource, Source, is_recording, open_so
 
 @functools.cache  # asked on every live frame; a rule module's answer never changes
 def needs_mask(exercise: str | None) -> bool:
-    """Whether the exercise reads the person's outline (the back's, or the belly's for breaths), which needs
+    """Whether the exercise reads the person's outline (the belly's, for breaths), which needs
     MediaPipe's segmentation mask (a rule module says so with `USES_OUTLINE = True`). No exercise named
     (a recording made for later): yes, so the recording holds the outline too."""
     if exercise is None:
@@ -77,7 +77,7 @@ def header_for(source: Source, model: ResolvedModel) -> RecordingHeader:
 def poses(spec: str, variant: str = DEFAULT_VARIANT, model: str | Path | None = None,
           show_progress: bool = True, exercise: str | None = None) -> tuple[RecordingHeader, Iterator[PoseFrame]]:
     """The poses of a source (video, image folder, webcam) or of a recording's replay, for `exercise`'s
-    rules (None: everything posecheck can read, the back's outline included, with the detector on every
+    rules (None: everything posecheck can read, the outline included, with the detector on every
     frame as for the most demanding exercise)."""
     if is_recording(str(spec)):
         return iter_recording(spec)

@@ -8,7 +8,7 @@ MediaPipe is asked only for what the exercise uses, because what it is asked for
 - a search for a second person (a bystander) with two poses, on a schedule (`SEARCH_EVERY_MS` of
   camera time) and whenever the tracked pose is lost or jumps to somewhere else; while a search sees
   two people every frame is searched, as the exerciser must be told from the bystander on each;
-- the segmentation mask only when the exercise's checks read the back's outline (`needs_mask`).
+- the segmentation mask only when the exercise reads the person's outline (the belly's breaths: `needs_mask`).
 
 `search_every_ms=0` searches every frame (the detector always runs), as posecheck did before: for
 exercises whose checks misread a pose tracked alone (posecheck.pipeline.search_every_ms).
@@ -150,7 +150,7 @@ class PoseEstimator:
             min_pose_detection_confidence=self.min_confidence,
             min_pose_presence_confidence=self.min_confidence,
             min_tracking_confidence=self.min_confidence,
-            # The mask shows what landmarks cannot: the outline of the back (posecheck.silhouette).
+            # The mask shows what landmarks cannot: the belly's outline rising with a breath (posecheck.silhouette).
             output_segmentation_masks=mask,
             result_callback=callback,
         )
@@ -259,6 +259,20 @@ class PoseEstimator:
             for landmarker in self._landmarkers.values():
                 landmarker.close()
         self._landmarkers.clear()
+
+    def restart(self) -> None:
+        """Start afresh on the next frame, as for a new person: the next exercise puts them in another
+        position (all fours, then on the back, then on the stomach), and MediaPipe's tracking carried over
+        from the last one can hold on to a wrong pose for the new one. Call it with no frame in flight."""
+        self.close()  # not under the lock: closing may hand over a last result, which takes it
+        with self._lock:
+            self._warmed.clear()
+            self._pending.clear()
+            self._latest = None
+        self._previous = None
+        self._search_next = True
+        self._last_search_ms = None
+        self._axis = RunningAxis()
 
     def __enter__(self) -> PoseEstimator:
         return self

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 from exercise_asserts import assert_counted_without_faults, assert_fault_found, assert_reminded_not_judged
-from kinematic_sets import faults_by_rep, labelled
+from kinematic_sets import faults_by_rep, labelled, reps_of
 
 import exercise_rules.heels_stretch as heels_stretch
 from posecheck.calibration import Body, landmark_index
@@ -15,14 +15,14 @@ def test_correct_heels_stretches_are_counted_and_raise_no_fault():
     assert_counted_without_faults("heels_stretch", 1001)
 
 
-@pytest.mark.parametrize("check", ["knees_under_hips", "hands_under_shoulders", "neck_long",
-                                   "back_overarched", "hold_too_short"])
+@pytest.mark.parametrize("check", ["knees_under_hips", "hands_under_shoulders", "neck_long", "hold_too_short"])
 def test_start_position_and_hold_faults_are_flagged(check):
     assert_fault_found("heels_stretch", check, 1000)
 
 
-def test_locked_elbows_are_a_reminder_not_a_judgement():
-    assert_reminded_not_judged("heels_stretch", "elbows_locked", 1000)
+@pytest.mark.parametrize("reminder", ["elbows_locked", "back_overarched"])
+def test_locked_elbows_and_a_sagging_back_are_reminders_not_judgements(reminder):
+    assert_reminded_not_judged("heels_stretch", reminder, 1000)
 
 
 def test_sitting_on_the_heels_is_flagged_only_for_a_knee_problem():
@@ -77,24 +77,38 @@ def test_knees_out_of_place_from_the_start_are_judged_on_their_own():
     assert heels_stretch.thigh_tilt(_body(off, off, off)) > heels_stretch.THIGH_TILT_MAX
 
 
-def _back_faults(kind: str, outline: float) -> tuple[list, int]:
-    """Back faults on a kinematic set whose frames carry a back outline, as the pose stage reads one from
-    video; and how many reps the set has."""
+def test_a_knee_point_sliding_under_the_hips_in_the_hold_does_not_end_the_rep():
+    # Sat back on the heels the thigh folds onto the calf and MediaPipe's knee point can slide back under
+    # the hip (randomised renders, camera high): the hips then read level with the knee, though they are
+    # far back. Here the near knee is put on the near hip through the middle of every hold.
     from dataclasses import replace
 
-    s = labelled("heels_stretch", kind, 1000)
+    s = labelled("heels_stretch", "correct", 1001)
+    knee, hip = (landmark_index(n, s.labels["near_side"]) for n in ("near_knee", "near_hip"))
+    holds = []
+    for rep in s.labels["reps"]:
+        middle = (rep["start_ms"] + rep["end_ms"]) / 2
+        holds.append((middle - rep["hold_ms"] / 2 + 500, middle + rep["hold_ms"] / 2 - 500))
+
+    def slid(frame):
+        if not frame.has_pose or not any(a <= frame.timestamp_ms <= b for a, b in holds):
+            return frame
+        image = frame.image.copy()
+        image[knee, :2] = image[hip, :2]
+        return replace(frame, image=image)
+
     run = heels_stretch.run()
-    frames = [replace(f, torso_outline=outline) if f.has_pose else f for f in s.frames]
-    faults = [e for f in frames for e in run.update(f) if e.check == "back_overarched" and e.kind.value == "fault"]
-    return faults, len(s.labels["reps"])
+    events = [e for f in s.frames for e in run.update(slid(f))] + run.finish()
+    assert sum(1 for a, b in holds if b > a) >= 6
+    assert len(reps_of(events)) == s.labels["rep_count"]["total"]
+    assert not [e for e in events if e.check == "hold_too_short"]
 
 
-def test_a_sagging_outline_is_flagged_in_its_own_unit_where_the_camera_gives_one():
-    faults, reps = _back_faults("correct", heels_stretch.BACK_OUTLINE_MIN - 0.03)
-    assert len({e.rep for e in faults}) >= reps and all(e.limit == heels_stretch.BACK_OUTLINE_MIN for e in faults)
-
-
-def test_a_straight_outline_overrules_the_landmarks_proxy():
-    # The kinematic fault tips the back's line, which the proxy flags; the outline says the back is straight.
-    assert _back_faults("back_overarched", float("nan"))[0]
-    assert _back_faults("back_overarched", heels_stretch.BACK_OUTLINE_MIN + 0.04)[0] == []
+def test_a_body_read_back_to_front_is_not_a_rock_back():
+    # MediaPipe sometimes reads a body folded into the hold head to feet: the shoulders land behind the
+    # hips, where no rock back puts them. Not known, rather than a rock back ended or begun.
+    rest = _all_fours(0.0, 170.0)
+    flipped = rest.copy()
+    flipped[:, 0] = -flipped[:, 0]
+    assert heels_stretch.rock_back(_body(rest, rest, rest)) == 0.0
+    assert heels_stretch.rock_back(_body(flipped, rest, rest)) is None

@@ -102,6 +102,31 @@ def test_live_mode_gives_the_newest_pose_through_latest(astronaut_bgr, full_mode
         estimator.detect(astronaut_bgr, 0)
 
 
+def test_a_restarted_live_estimator_forgets_the_last_pose_and_finds_the_person_again(astronaut_bgr, full_model):
+    # The routine restarts MediaPipe when it moves to the next exercise: nothing of the last one is kept
+    # (its newest pose, whom it followed), and the next frames are inferred afresh.
+    import time
+
+    def newest(estimator: PoseEstimator, timestamp_ms: int) -> PoseFrame | None:
+        estimator.submit(astronaut_bgr, timestamp_ms)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            latest = estimator.latest()
+            if latest is not None and latest.timestamp_ms == timestamp_ms:
+                return latest
+            time.sleep(0.01)
+        return None
+
+    with PoseEstimator(full_model, mode="live") as estimator:
+        before = newest(estimator, 0)
+        estimator.restart()
+        assert estimator.latest() is None and estimator.searched == 1
+        after = newest(estimator, 33)
+        assert estimator.searched == 2  # a new person: searched for, not tracked
+    assert before is not None and before.has_pose and after is not None and after.has_pose
+    assert np.allclose(before.xy, after.xy, atol=3.0)
+
+
 def test_a_recording_replays_the_poses_it_recorded(tmp_path, astronaut_video, full_model):
     from posecheck.recording import write_recording
 

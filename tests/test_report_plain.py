@@ -135,15 +135,17 @@ def test_an_angle_is_said_as_what_it_looks_like(made) -> None:
 
 
 def test_a_reminder_is_said_as_not_judged_beside_the_faults(made) -> None:
-    """The heels stretch's "don't lock your elbows" is a reminder (posecheck.exercise.Reminder): the
-    report says it was said and why the camera does not judge it, and lists no fault for it."""
+    """The heels stretch's "don't lock your elbows" and "avoid over-arching your lower back" are reminders
+    (posecheck.exercise.Reminder): the report says each was said and why the camera does not judge it, and
+    lists no fault for it."""
     report, page = made
-    (reminder,) = exercise_rules.get("heels_stretch").EXERCISE.reminders
+    reminders = exercise_rules.get("heels_stretch").EXERCISE.reminders
     heels = _exercise(report, "heels_stretch")
-    assert [r["check"] for r in heels["notices"]["reminders"]] == [reminder.name]
-    assert reminder.name not in {f["check"] for f in heels["faults"]}
-    assert f"Reminded, not judged: “{reminder.cue}”." in _outside_details(page)
-    assert reminder.reason in _inside_details(page)
+    assert [r["check"] for r in heels["notices"]["reminders"]] == [r.name for r in reminders]
+    for reminder in reminders:
+        assert reminder.name not in {f["check"] for f in heels["faults"]}
+        assert f"Reminded, not judged: “{reminder.cue}”." in _outside_details(page)
+        assert reminder.reason in _inside_details(page)
 
 
 def test_short_holds_are_said_with_their_seconds_against_the_target(made) -> None:

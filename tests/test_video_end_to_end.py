@@ -78,17 +78,29 @@ def test_knees_apart_rolling_towards_the_camera_video_are_flagged(full_model):
     assert {c: k["fp"] for c, k in scored["checks"].items() if k["fp"]} == {}
 
 
-def test_locked_elbows_on_all_fours_video_are_a_reminder_said_once_and_never_a_fault(full_model):
-    # Not judged (exercise_rules.heels_stretch: no elbow limit holds across bodies and cameras): the reps
-    # are counted, the reminder said when the set starts, and nothing raised for the labelled locked elbows.
-    labels, checks, events = _events("heels_stretch__elbows_locked__left__b1")
-    assert all("elbows_locked" in rep["faults"] for rep in labels["reps"])
+def _assert_reminded_once_never_a_fault(clip: str, reminder: str) -> None:
+    """A labelled fault that is a reminder (exercise_rules: no limit holds across bodies and cameras): the
+    reps are counted, the exercise's reminders said once when the set starts, and nothing raised."""
+    labels, checks, events = _events(clip)
+    assert all(reminder in rep["faults"] for rep in labels["reps"])
     scored = score_item(labels, events, checks)
     assert scored["reps_detected"] == labels["rep_count"]["total"]
     calibrated = next(e.timestamp_ms for e in events if e.kind is EventKind.CALIBRATED)
     said = [(e.check, e.timestamp_ms) for e in events if e.kind is EventKind.REMINDER]
-    assert said == [("elbows_locked", calibrated)]
+    reminders = [r.name for r in exercise_rules.get(labels["exercise"]).EXERCISE.reminders]
+    assert reminder in reminders
+    assert said == [(name, calibrated) for name in reminders]
     assert not [e for e in events if e.kind is EventKind.FAULT]
+
+
+def test_locked_elbows_on_all_fours_video_are_a_reminder_said_once_and_never_a_fault(full_model):
+    _assert_reminded_once_never_a_fault("heels_stretch__elbows_locked__left__b1", "elbows_locked")
+
+
+def test_a_sagging_back_on_all_fours_video_is_a_reminder_said_once_and_never_a_fault(full_model):
+    # Hips and shoulders stay where thighs and arms hold them; the mask's outline of the back moved with the
+    # build and the camera as much as with the sag on the randomised blocks, so it is not judged.
+    _assert_reminded_once_never_a_fault("heels_stretch__back_overarched__right__b0", "back_overarched")
 
 
 def test_correct_pelvic_tilts_video_is_counted_without_faults(full_model):
@@ -100,10 +112,5 @@ def test_knees_out_of_place_on_all_fours_video_are_flagged_from_the_first_rep(fu
     _assert_fault_found_on_every_labelled_rep("heels_stretch__knees_under_hips__left__b0", "knees_under_hips")
 
 
-def test_a_sagging_back_on_all_fours_video_is_flagged_from_its_outline(full_model):
-    # Hips and shoulders stay where thighs and arms hold them: only the mask's outline of the back shows it.
-    _assert_fault_found_on_every_labelled_rep("heels_stretch__back_overarched__right__b0", "back_overarched")
-
-
-def test_a_straight_back_on_all_fours_video_is_not_taken_for_a_sag(full_model):
+def test_correct_heels_stretch_video_is_counted_without_faults(full_model):
     _assert_counted_without_false_alarms("heels_stretch__correct__right__b0")

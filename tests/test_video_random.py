@@ -33,14 +33,14 @@ PELVIC_FLOOR_LENS = "0060__pelvic_tilts__correct__right"  # lens on the floor, n
 PELVIC_WINDOW = "0076__pelvic_tilts__correct__right"  # elderly, loose dark shirt, bright window behind
 CLIPS = (ROLLS_SHOULDERS, HEELS_OVERARCHED, BACK_SHORT_HOLDS, DEEP_SHORT_HOLD, HEELS_SITTING, ROLLS_KNEES,
          PELVIC_FLOOR_LENS, PELVIC_WINDOW)
-WITH_JUDGED_FAULTS = (ROLLS_SHOULDERS, HEELS_OVERARCHED, BACK_SHORT_HOLDS, DEEP_SHORT_HOLD, ROLLS_KNEES)
+# The sagging back is a reminder since (exercise_rules.heels_stretch): its clip is counted and nags nothing.
+WITH_JUDGED_FAULTS = (ROLLS_SHOULDERS, BACK_SHORT_HOLDS, DEEP_SHORT_HOLD, ROLLS_KNEES)
 
 # The held-out measurement's misses, by (clip, test): what was measured.
 MISSES = {
-    (ROLLS_SHOULDERS, "sides"): "measured: 4 rolls counted, sides 1 left / 3 right against 2 / 2",
+    (ROLLS_SHOULDERS, "sides"): "measured: 4 rolls counted; the first one's side not read (the far knee unseen "
+                                "throughout), the others 1 left / 2 right against 2 / 2",
     (ROLLS_SHOULDERS, "faults_found"): "measured: shoulders_on_floor found on 3 of 4 rolls",
-    (ROLLS_SHOULDERS, "nothing_unlabelled"): "measured: the misread side makes one 'alternate_sides' fault",
-    (HEELS_OVERARCHED, "faults_found"): "measured: back_overarched on none of 3 reps (lens on the floor)",
     (ROLLS_KNEES, "faults_found"): "measured: knees_together found on 2 of 4 rolls; on the other 2 the check "
                                    "abstained (said it could not judge), neither found nor missed",
     (ROLLS_KNEES, "nothing_unlabelled"): "measured: shoulders_on_floor on 2 rolls where the shoulders stayed",

@@ -284,6 +284,7 @@ class LiveLoop:
         last_index = -1
         in_flight: Captured | None = None
         sent_at = 0.0
+        estimating: str | None = None  # the exercise MediaPipe has been following
         undrawn: float | None = None  # capture time of the newest inferred frame whose cue is not yet on screen
         shown: Captured | None = None  # the camera frame on screen
         # MediaPipe logs its set-up natively on the first inferences; keep that off the user's screen.
@@ -327,7 +328,11 @@ class LiveLoop:
                 if captured is not None:
                     last_index = captured.frame.index
                     if in_flight is None and not self.trainer.done:
-                        # The mask only for an exercise that reads the back's outline (the routine moves on).
+                        if self.trainer.step.exercise != estimating:  # the routine moved on to a new position
+                            if estimating is not None:
+                                self.estimator.restart()
+                            estimating = self.trainer.step.exercise
+                        # The mask only for an exercise that reads an outline (the belly; the routine moves on).
                         self.estimator.needs_mask = needs_mask(self.trainer.step.exercise)
                         self.estimator.search_every_ms = search_every_ms(self.trainer.step.exercise)
                         self.estimator.submit(captured.frame.image, captured.frame.timestamp_ms)

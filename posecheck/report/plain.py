@@ -42,7 +42,6 @@ PHRASES: dict[tuple[str, str], Phrase] = {
     ("heels_stretch", "hands_under_shoulders"): Phrase("hands not under shoulders",
                                                        "Your hands were not under your shoulders"),
     ("heels_stretch", "neck_long"): Phrase("head dropped", "Your head dropped below the line of your back"),
-    ("heels_stretch", "back_overarched"): Phrase("lower back sagged", "Your lower back sagged (over-arched)"),
     ("heels_stretch", "sitting_on_heels"): Phrase("sat on heels", "You sat back onto your heels"),
     ("heels_stretch", "hold_too_short"): _HOLD,
     ("knee_rolls", "shoulders_on_floor"): Phrase("shoulder lifted", "A shoulder lifted{amount} off the floor"),

@@ -1,0 +1,40 @@
+"""Which way a rep went (posecheck.sides): read against the rep before it where the camera's lean can
+put both ways on one side of zero."""
+
+from posecheck.sides import SideRule, SideVote, went_towards
+
+RULE = SideRule(apart=0.075, sure=0.25)
+
+
+def test_the_first_rep_and_a_run_without_a_rule_go_by_the_sign():
+    assert went_towards(0.02, None, RULE) is True
+    assert went_towards(-0.02, None, RULE) is False
+    assert went_towards(-0.02, (0.2, True), None) is False
+
+
+def test_near_zero_a_reading_close_to_the_last_went_the_same_way_and_one_far_off_the_other():
+    # A camera leaning every reading up by 0.1: a roll away reads +0.03, the next roll towards +0.17.
+    assert went_towards(0.17, (0.03, False), RULE) is True
+    assert went_towards(0.05, (0.03, False), RULE) is False  # the same way again, though positive
+    assert went_towards(-0.05, (0.01, True), RULE) is True  # within `apart`: the sign does not decide
+
+
+def test_far_from_zero_the_sign_decides():
+    # Two deep rolls the same way can differ by more than `apart`; beyond `sure` the sign holds.
+    assert went_towards(-0.34, (-0.47, False), RULE) is False
+    assert went_towards(0.30, (0.05, True), RULE) is True
+
+
+def test_a_vote_weighs_frames_by_how_far_the_rep_had_gone_and_reads_each_rep_against_the_last():
+    vote = SideVote(RULE)
+    assert vote.decide() is None  # nothing read: not guessed
+    vote.add(0.2, 0.1)
+    vote.add(0.0, 0.3)  # mostly a deep frame reading 0: the mean is 0.05
+    assert vote.decide() is True
+    vote.add(0.06, 1.0)  # within `apart` of 0.05: the same way
+    assert vote.decide() is True
+    vote.add(-0.04, 1.0)  # 0.10 off the last: the other way
+    assert vote.decide() is False
+    vote.add(0.5, 1.0)
+    vote.clear()  # a dropped rep votes no more
+    assert vote.decide() is None
