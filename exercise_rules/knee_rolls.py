@@ -59,13 +59,13 @@ HOLD_MIN_S = 2.5
 # without the feet's rise: feet lifted raise both knees alike, and counting them made the share swallow
 # rolls towards the camera (they read -0.005..+0.036).
 TOWARDS_SHARE = 0.25
-# A roll's side reading within SIDE_SURE of zero is read against the roll before: within SIDE_APART of
-# it the same way, further off the other way. The camera leans every reading of a set alike (a few
-# degrees off the side view, or the lens on the floor, and both ways read on one side of zero: 15 of 96
-# alternating pairs on randomised blocks 3000-3001 read the same sign); between two rolls the lean
-# cancels. Per roll there (hold medians), alternating rolls differ by 0.08+ but for 4 of 96 pairs, rolls
-# to one side by < 0.05 but for 3 of 19 (0.09 once). Beyond 0.25 the sign held on all but one set
-# (wrong-way readings up to 0.19; kinematic rolls to one side, deeper or shallower, differ by up to 0.14).
+# A roll's side reading within `sure` of zero is read against the roll before: within `apart` of it the
+# same way, further off the other way. The camera leans every reading of a set alike (a few degrees off
+# the side view, or the lens on the floor, and both ways read on one side of zero: 15 of 96 alternating
+# pairs on randomised blocks 3000-3001 read the same sign); between two rolls the lean cancels. Per roll
+# there (hold medians), alternating rolls differ by 0.08+ but for 4 of 96 pairs, rolls to one side by
+# < 0.05 but for 3 of 19 (0.09 once). Beyond 0.25 the sign held on 27 of 28 rolls (wrong-way readings
+# otherwise up to 0.24), and kinematic rolls to one side, deeper or shallower, differ by up to 0.14.
 SIDES = SideRule(apart=0.075, sure=0.25)
 # A shoulder coming up 0.055 torso lengths is off the floor: lying on it, it moves < 0.04 (kinematic sets;
 # MediaPipe on rendered clips < 0.02); lifted by a chest rolling with the knees it reads 0.07-0.08 on the
