@@ -110,19 +110,22 @@ class PoseEstimator:
         self.needs_mask = needs_mask
         self.people_seen = 0  # how many people the last search found (before choosing the exerciser)
         self.searched = 0  # frames that went to the two-pose search (the rest were tracked)
-        self._previous: PoseFrame | None = None
-        self._axis = RunningAxis()  # the belly's outline is measured against it
-        self._last_search_ms: int | None = None
-        self._search_next = True  # the first frame, a lost or jumping pose, or a crowd: search
         self._last_ts: int | None = None
         self._landmarkers: dict[tuple[int, bool], Any] = {}
         self._warmed: set[tuple[int, bool]] = set()
         self._lock = threading.Lock()
+        self._start()
+
+    def _start(self) -> None:
+        """Nobody followed yet, and the landmarkers made now, not at the first frames: a missing or broken
+        model fails here, and a live window does not stall while MediaPipe sets up."""
+        self._previous: PoseFrame | None = None
+        self._axis = RunningAxis()  # the belly's outline is measured against it
+        self._last_search_ms: int | None = None
+        self._search_next = True  # the first frame, a lost or jumping pose, or a crowd: search
         self._latest: PoseFrame | None = None
         self._pending: dict[int, tuple[int, tuple[int, int]]] = {}
-        # Made now, not at the first frames: a missing or broken model fails here, and a live window does
-        # not stall while MediaPipe sets up.
-        for search in (True, False) if mode != "image" else (True,):
+        for search in (True, False) if self.mode != "image" else (True,):
             self._landmarker(self._key(search))
 
     # -- which landmarker --------------------------------------------------------------------------
@@ -263,16 +266,11 @@ class PoseEstimator:
     def restart(self) -> None:
         """Start afresh on the next frame, as for a new person: the next exercise puts them in another
         position (all fours, then on the back, then on the stomach), and MediaPipe's tracking carried over
-        from the last one can hold on to a wrong pose for the new one. Call it with no frame in flight."""
-        self.close()  # not under the lock: closing may hand over a last result, which takes it
-        with self._lock:
-            self._warmed.clear()
-            self._pending.clear()
-            self._latest = None
-        self._previous = None
-        self._search_next = True
-        self._last_search_ms = None
-        self._axis = RunningAxis()
+        from the last one can hold on to a wrong pose for the new one. Call it with no frame in flight, once
+        `needs_mask` and `search_every_ms` are the next exercise's (the new landmarkers are made for them)."""
+        self.close()  # once closed, no landmarker hands over a result: nothing below races a callback
+        self._warmed.clear()
+        self._start()
 
     def __enter__(self) -> PoseEstimator:
         return self

@@ -10,7 +10,7 @@ from kinematic_sets import events_of, faults_by_rep, labelled, reps_of
 
 import exercise_rules
 from posecheck.evaluate import score_item
-from posecheck.events import EventKind
+from posecheck.events import Event, EventKind
 
 # Sets are cut after this many reps to keep the suite fast.
 MAX_REPS = {"deep_abdominal": 5}
@@ -58,10 +58,15 @@ def assert_reminded_not_judged(exercise: str, check: str, seed: int) -> None:
     n = MAX_REPS.get(exercise, DEFAULT_MAX_REPS)
     s = labelled(exercise, check, seed, max_reps=n)
     assert any(check in r["faults"] for r in s.labels["reps"]), "the set breaks it"
-    events = list(events_of(exercise, check, seed, max_reps=n))
+    assert_reminders_said_at_calibration(exercise, check, list(events_of(exercise, check, seed, max_reps=n)))
+
+
+def assert_reminders_said_at_calibration(exercise: str, check: str, events: list[Event]) -> None:
+    """In a run's events, the exercise's reminders are each said once, when the set starts (at calibration),
+    `check`'s with its reason, and `check` is never raised as a fault."""
+    reminders = exercise_rules.get(exercise).EXERCISE.reminders
     said = [e for e in events if e.kind is EventKind.REMINDER]
-    calibrated = next(e for e in events if e.kind is EventKind.CALIBRATED)
-    at = calibrated.timestamp_ms
-    assert [(e.check, e.cue, e.timestamp_ms) for e in said] == [(r.name, r.cue, at) for r in module.EXERCISE.reminders]
-    assert next(e for e in said if e.check == check).detail == reminder.reason
+    at = next(e for e in events if e.kind is EventKind.CALIBRATED).timestamp_ms
+    assert [(e.check, e.cue, e.timestamp_ms) for e in said] == [(r.name, r.cue, at) for r in reminders]
+    assert next(e for e in said if e.check == check).detail == next(r for r in reminders if r.name == check).reason
     assert not any(e.kind is EventKind.FAULT and e.check == check for e in events)

@@ -83,6 +83,20 @@ def test_the_exerciser_is_followed_even_when_a_bystander_is_lower():
     assert choose_exerciser([], previous=exerciser) is None
 
 
+def _result_of(estimator: PoseEstimator, timestamp_ms: int) -> PoseFrame | None:
+    """Live mode: the pose of the frame submitted at `timestamp_ms`, once it is the newest (None: not
+    within 30 s)."""
+    import time
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        latest = estimator.latest()
+        if latest is not None and latest.timestamp_ms == timestamp_ms:
+            return latest
+        time.sleep(0.01)
+    return None
+
+
 def test_live_mode_gives_the_newest_pose_through_latest(astronaut_bgr, full_model):
     import time
 
@@ -91,12 +105,7 @@ def test_live_mode_gives_the_newest_pose_through_latest(astronaut_bgr, full_mode
         for i in range(5):
             estimator.submit(astronaut_bgr, i * 33)
             time.sleep(0.2)  # slower than inference, so MediaPipe drops none of them
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            latest = estimator.latest()
-            if latest is not None and latest.timestamp_ms == 4 * 33:
-                break
-            time.sleep(0.01)
+        latest = _result_of(estimator, 4 * 33)
     assert latest is not None and latest.has_pose and latest.timestamp_ms == 4 * 33
     with pytest.raises(Exception, match="submit"), PoseEstimator(full_model, mode="live") as estimator:
         estimator.detect(astronaut_bgr, 0)
@@ -105,23 +114,13 @@ def test_live_mode_gives_the_newest_pose_through_latest(astronaut_bgr, full_mode
 def test_a_restarted_live_estimator_forgets_the_last_pose_and_finds_the_person_again(astronaut_bgr, full_model):
     # The routine restarts MediaPipe when it moves to the next exercise: nothing of the last one is kept
     # (its newest pose, whom it followed), and the next frames are inferred afresh.
-    import time
-
-    def newest(estimator: PoseEstimator, timestamp_ms: int) -> PoseFrame | None:
-        estimator.submit(astronaut_bgr, timestamp_ms)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            latest = estimator.latest()
-            if latest is not None and latest.timestamp_ms == timestamp_ms:
-                return latest
-            time.sleep(0.01)
-        return None
-
     with PoseEstimator(full_model, mode="live") as estimator:
-        before = newest(estimator, 0)
+        estimator.submit(astronaut_bgr, 0)
+        before = _result_of(estimator, 0)
         estimator.restart()
         assert estimator.latest() is None and estimator.searched == 1
-        after = newest(estimator, 33)
+        estimator.submit(astronaut_bgr, 33)
+        after = _result_of(estimator, 33)
         assert estimator.searched == 2  # a new person: searched for, not tracked
     assert before is not None and before.has_pose and after is not None and after.has_pose
     assert np.allclose(before.xy, after.xy, atol=3.0)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from exercise_asserts import assert_reminders_said_at_calibration
+
 import exercise_rules
 from posecheck.evaluate import from_rendered_video, score_item
 from posecheck.events import Event, EventKind
@@ -85,11 +87,7 @@ def _assert_reminded_once_never_a_fault(clip: str, reminder: str) -> None:
     assert all(reminder in rep["faults"] for rep in labels["reps"])
     scored = score_item(labels, events, checks)
     assert scored["reps_detected"] == labels["rep_count"]["total"]
-    calibrated = next(e.timestamp_ms for e in events if e.kind is EventKind.CALIBRATED)
-    said = [(e.check, e.timestamp_ms) for e in events if e.kind is EventKind.REMINDER]
-    reminders = [r.name for r in exercise_rules.get(labels["exercise"]).EXERCISE.reminders]
-    assert reminder in reminders
-    assert said == [(name, calibrated) for name in reminders]
+    assert_reminders_said_at_calibration(labels["exercise"], reminder, events)
     assert not [e for e in events if e.kind is EventKind.FAULT]
 
 

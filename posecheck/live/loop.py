@@ -328,13 +328,14 @@ class LiveLoop:
                 if captured is not None:
                     last_index = captured.frame.index
                     if in_flight is None and not self.trainer.done:
-                        if self.trainer.step.exercise != estimating:  # the routine moved on to a new position
+                        exercise = self.trainer.step.exercise
+                        # The mask only for an exercise that reads an outline (the belly; the routine moves on).
+                        self.estimator.needs_mask = needs_mask(exercise)
+                        self.estimator.search_every_ms = search_every_ms(exercise)
+                        if exercise != estimating:  # the routine moved on to a new position
                             if estimating is not None:
                                 self.estimator.restart()
-                            estimating = self.trainer.step.exercise
-                        # The mask only for an exercise that reads an outline (the belly; the routine moves on).
-                        self.estimator.needs_mask = needs_mask(self.trainer.step.exercise)
-                        self.estimator.search_every_ms = search_every_ms(self.trainer.step.exercise)
+                            estimating = exercise
                         self.estimator.submit(captured.frame.image, captured.frame.timestamp_ms)
                         in_flight, sent_at = captured, self.clock()
                     if self.window is not None:
