@@ -79,6 +79,12 @@ FAR_SHOULDER_WOBBLE = 0.06
 # is -0.04..0.27 of the roll's, within a hold it stays above 0.57 of it (one glitch aside), so a dip below
 # 0.35 of the roll that rises again is a new roll. Rolls with the feet lifted keep the centre off zero.
 THROUGH_SHARE = 0.35
+# Out and back in under a second is no roll: on randomised blocks 3000-3002 MediaPipe misreading a leg for
+# a few frames (the knee and foot jumping 0.3 torso lengths in one frame) or a bump on the way back made
+# 10 such pieces, 8 of them 0.4-1.0 s long (two 1.6-2.0 s), counted as rolls and mostly flagged too short
+# or to the same side. Rolls, from crossing ROLL_ENTER to coming back, last 1.07 s and more on kinematic
+# sets at double tempo; rendered rolls 2.0 s and more but for three barely over ROLL_ENTER (0.7-1.6 s).
+MIN_ROLL_S = 1.0
 # Knees together, the upper knee drops at least half as far as the lower one: it falls short of that by
 # at most 0.07 on kinematic sets (their far knee is off by up to 30 degrees) and never on rendered clips;
 # knees 18 cm apart leave it 0.14 short on the clips (rolled towards the camera) and 0.12+ on kinematic
@@ -249,7 +255,8 @@ EXERCISE = Exercise(
     name=NAME, title=TITLE, targets=TARGETS, checks=CHECKS,
     core=("near_shoulder", "near_hip"),
     start_position=start_position, signal=knee_drop,
-    counter=lambda: HoldCounter(enter=ROLL_ENTER, exit=ROLL_EXIT, through_share=THROUGH_SHARE),
+    counter=lambda: HoldCounter(enter=ROLL_ENTER, exit=ROLL_EXIT, through_share=THROUGH_SHARE,
+                                min_rep_s=MIN_ROLL_S),
     side=roll_side, side_rule=SIDES, rest_level=ROLL_EXIT, still_cue=STILL_CUE, torso_max_deg=SITTING_UP_DEG,
     hip_max=HIPS_UP,
 )

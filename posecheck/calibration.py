@@ -33,6 +33,9 @@ WAITED_S = 2.5
 PASS_S = 0.2
 # Still enough: the torso and knees move less than this many torso lengths per second.
 STILL_SPEED = 0.35
+# ... measured over this span, not frame to frame: in a dim or noisy picture MediaPipe's points wobble by
+# a hundredth of a torso length from one frame to the next, which at 30 fps reads as moving (candidate).
+STILL_SPAN_S = 0.25
 # The head turned towards the camera (to look at the screen beside the mat): the ears this much further
 # apart than at calibration, torso lengths. In profile they overlap (MediaPipe on rendered side views:
 # 0.02-0.05 apart); turned 40-80 degrees they part by 0.1-0.2 (kinematic habit sets, whose far ear is
@@ -216,8 +219,8 @@ class Calibrator:
         if self.rest_pose is not None:
             self._pass.append(frame)
         if self.samples:
-            t0, xy0, _, _ = self.samples[-1]
-            dt = max(t - t0, 1e-3)
+            t0, xy0, _, _ = next((u for u in reversed(self.samples) if t - u[0] >= STILL_SPAN_S), self.samples[0])
+            dt = max(t - t0, STILL_SPAN_S)
             idx = [body.index(n) for n in self.core]
             speed = float(np.max(np.linalg.norm(xy[idx] - xy0[idx], axis=1))) / body.scale_px / dt
             if speed > STILL_SPEED:

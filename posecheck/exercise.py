@@ -401,7 +401,9 @@ class ExerciseRun:
             out.append(self._event(EventKind.BREATHING, t, rep=self.rep_number, severity=Severity.INFO,
                                    cue="Keep breathing", detail=(
                                        f"breaths seen before, none for {KEEP_BREATHING_S:.0f} s in this hold")))
-        if self.counter.phase is Phase.OUT and self.exercise.side is not None and signal is not None:
+        if self.counter.phase is Phase.REST:
+            self._sides.clear()  # a movement the counter dropped as no rep leaves no vote behind
+        elif self.exercise.side is not None and signal is not None:
             vote = self.exercise.side(body)
             if vote is not None:
                 self._sides.add(vote, max(signal, 0.0))
@@ -618,7 +620,6 @@ class ExerciseRun:
             n = self.rep_number
             if isinstance(tr, Started):
                 self._close(n, (When.REST,), tr.t, out)
-                self._sides.clear()
                 out.append(self._event(EventKind.REP_STARTED, tr.t, rep=n))
             elif isinstance(tr, Completed):
                 side = None
@@ -626,6 +627,7 @@ class ExerciseRun:
                     near = self.calibration.near
                     towards = self._sides.decide()
                     side = None if towards is None else near if towards else other(near)
+                self._sides.clear()  # the next rep's votes start here (a rep may start before it is told)
                 rep = RepRecord(n, round(tr.started * 1000), round(tr.t * 1000), tr.hold_s, tr.peak, side)
                 previous = self.reps[-1] if self.reps else None
                 self.reps.append(rep)

@@ -62,7 +62,12 @@ class HoldCounter:
     # again went back through the start without stopping there; it ended at that lowest point and the
     # next rep began (0: a rep ends only by resting below `exit`).
     through_share: float = 0.0
+    # Out for less than this from crossing `enter` to coming back, it was no rep: MediaPipe misreading a
+    # leg for a few frames, or a wobble on the way back. A rep is started (and a pass through the start
+    # split one off) only once it has lasted this long (0: at once).
+    min_rep_s: float = 0.0
     phase: Phase = Phase.REST
+    _confirmed: bool = True
     _pending_since: float | None = None
     _started: float = 0.0
     _trace: list[tuple[float, float | None]] = field(default_factory=list)
@@ -83,7 +88,10 @@ class HoldCounter:
             if last[1] < peak / 2 and signal < peak / 2:
                 self.phase, self._pending_since = Phase.REST, None
                 done = Completed(last[0], self._started, self._hold(peak), peak)
-                return [done, *self.update(t, signal, in_start)]
+                # Its length is unknown (it ended unseen): counted as before, never dropped as too short.
+                begun = [] if self._confirmed else [Started(self._started)]
+                self._confirmed = True
+                return [*begun, done, *self.update(t, signal, in_start)]
         if self.phase is Phase.REST:
             if signal >= self.enter:
                 if self._pending_since is None:
@@ -91,25 +99,31 @@ class HoldCounter:
                 self._trace.append((t, signal))  # the hold may begin while the start settles
                 if t - self._pending_since >= self.settle_s:
                     self.phase, self._started, self._pending_since = Phase.OUT, self._pending_since, None
-                    return [Started(self._started)]
+                    self._confirmed = not self.min_rep_s
+                    return [Started(self._started)] if self._confirmed else []
             else:
                 self._pending_since = None
             return []
         self._trace.append((t, signal))
-        if self.through_share and signal >= self.enter:
+        begun: list[Transition] = []
+        if not self._confirmed and t - self._started >= self.min_rep_s:
+            self._confirmed, begun = True, [Started(self._started)]
+        if self.through_share and signal >= self.enter and self._confirmed:
             through = self._through_start(t)
             if through:
-                return through
+                return begun + through
         if signal <= self.exit:
             if self._pending_since is None:
                 self._pending_since = t
             if t - self._pending_since >= self.settle_s:
                 self.phase, self._pending_since = Phase.REST, None
+                if not self._confirmed:
+                    return []
                 peak = self._peak()
-                return [Completed(t, self._started, self._hold(peak), peak)]
+                return [*begun, Completed(t, self._started, self._hold(peak), peak)]
         else:
             self._pending_since = None
-        return []
+        return begun
 
     def _through_start(self, t: float) -> list[Transition]:
         """The rep under way came back through the start and is going out again: close it at its lowest
@@ -134,14 +148,15 @@ class HoldCounter:
         rising = [s for _, u, s in seen[k_low + 1:] if u > t - self.settle_s]
         # Low against the rep's peak, not below `exit`: feet lifted with a roll keep its centre off zero.
         if low > self.through_share * peak or t - t_low < self.settle_s or not rising \
-                or min(rising) < max(self.enter, 2 * low):
+                or min(rising) < max(self.enter, 2 * low) or t_low - self._started < self.min_rep_s:
             return []
         after = self._trace[i_low:]
         self._trace = self._trace[: i_low + 1]  # the rep closed: its peak and hold from its own frames
         closed = self._peak()
         done = Completed(t_low, self._started, self._hold(closed), closed)
         self._started, self._trace, self._pending_since = t_low, after, None
-        return [done, Started(t_low)]
+        self._confirmed = not self.min_rep_s or t - t_low >= self.min_rep_s
+        return [done, Started(t_low)] if self._confirmed else [done]
 
     def split(self, gap_start: float, t: float) -> list[Transition]:
         """The rep under way ended unseen (at `gap_start`) and another began: close it, start anew.
@@ -151,8 +166,9 @@ class HoldCounter:
         seen = [(u, s) for u, s in self._trace if s is not None and u < gap_start]
         peak = sorted(s for _, s in seen)[int(0.9 * (len(seen) - 1))] if seen else 0.0
         done = Completed(gap_start, self._started, None, peak)
-        self._started, self._trace, self._pending_since = t, [], None
-        return [done, Started(t)]
+        begun = [] if self._confirmed else [Started(self._started)]  # ended unseen: its length is unknown
+        self._started, self._trace, self._pending_since, self._confirmed = t, [], None, True
+        return [*begun, done, Started(t)]
 
     def _peak(self) -> float:
         # A high quantile, not the maximum: one glitched frame must not set the bar for the hold.
