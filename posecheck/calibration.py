@@ -33,8 +33,10 @@ WAITED_S = 2.5
 PASS_S = 0.2
 # Still enough: the torso and knees move less than this many torso lengths per second.
 STILL_SPEED = 0.35
-# ... measured over this span, not frame to frame: in a dim or noisy picture MediaPipe's points wobble by
-# a hundredth of a torso length from one frame to the next, which at 30 fps reads as moving (candidate).
+# ... measured over this span, not frame to frame: in a dim, noisy picture MediaPipe's smoothed points
+# wobble about 0.012 torso lengths a frame (a dim randomised render at 28 fps: 0.29 a second from frame to
+# frame, 0.11 over a quarter second), which read as moving, so the baseline came late, often in the first
+# rep's hold: 43 of 223 sets of randomised blocks 3000-3002 calibrated after their first rep began, 24 now.
 STILL_SPAN_S = 0.25
 # The head turned towards the camera (to look at the screen beside the mat): the ears this much further
 # apart than at calibration, torso lengths. In profile they overlap (MediaPipe on rendered side views:

@@ -627,7 +627,6 @@ class ExerciseRun:
                     near = self.calibration.near
                     towards = self._sides.decide()
                     side = None if towards is None else near if towards else other(near)
-                self._sides.clear()  # the next rep's votes start here (a rep may start before it is told)
                 rep = RepRecord(n, round(tr.started * 1000), round(tr.t * 1000), tr.hold_s, tr.peak, side)
                 previous = self.reps[-1] if self.reps else None
                 self.reps.append(rep)
