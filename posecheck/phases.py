@@ -89,9 +89,7 @@ class HoldCounter:
                 self.phase, self._pending_since = Phase.REST, None
                 done = Completed(last[0], self._started, self._hold(peak), peak)
                 # Its length is unknown (it ended unseen): counted as before, never dropped as too short.
-                begun = [] if self._confirmed else [Started(self._started)]
-                self._confirmed = True
-                return [*begun, done, *self.update(t, signal, in_start)]
+                return [*self._begun(), done, *self.update(t, signal, in_start)]
         if self.phase is Phase.REST:
             if signal >= self.enter:
                 if self._pending_since is None:
@@ -105,9 +103,7 @@ class HoldCounter:
                 self._pending_since = None
             return []
         self._trace.append((t, signal))
-        begun: list[Transition] = []
-        if not self._confirmed and t - self._started >= self.min_rep_s:
-            self._confirmed, begun = True, [Started(self._started)]
+        begun = self._begun() if t - self._started >= self.min_rep_s else []
         if self.through_share and signal >= self.enter and self._confirmed:
             through = self._through_start(t)
             if through:
@@ -166,9 +162,16 @@ class HoldCounter:
         seen = [(u, s) for u, s in self._trace if s is not None and u < gap_start]
         peak = sorted(s for _, s in seen)[int(0.9 * (len(seen) - 1))] if seen else 0.0
         done = Completed(gap_start, self._started, None, peak)
-        begun = [] if self._confirmed else [Started(self._started)]  # ended unseen: its length is unknown
-        self._started, self._trace, self._pending_since, self._confirmed = t, [], None, True
+        begun = self._begun()  # ended unseen: its length is unknown, so it is not dropped as too short
+        self._started, self._trace, self._pending_since = t, [], None
         return [*begun, done, Started(t)]
+
+    def _begun(self) -> list[Transition]:
+        """The rep under way told as started: `Started` the first time, nothing once it has been."""
+        if self._confirmed:
+            return []
+        self._confirmed = True
+        return [Started(self._started)]
 
     def _peak(self) -> float:
         # A high quantile, not the maximum: one glitched frame must not set the bar for the hold.
