@@ -22,7 +22,9 @@ a little off the side view leans that reading alike for every roll, so near zero
 read against the roll before it (posecheck.sides). What is counted: one roll out, a hold, and back.
 Knees coming apart show on a roll towards the camera (the far knee, on top, is left behind); on a roll
 away the lower knee is the hidden far one, and MediaPipe draws it beside the upper knee, so a gap there
-is mostly not seen.
+is mostly not seen. A roll of a third of the usual angle ("Move only as far as you can": a stiff person)
+hardly lowers the knees at all from the side: live, when no roll has been seen after a while in the start
+position, the app paces the rolls and counts them as paced, not seen (see PACE_AFTER_S).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ import math
 from posecheck.calibration import Body
 from posecheck.exercise import Check, Exercise, ExerciseRun, RepRecord, Targets, When
 from posecheck.geometry import angle_at, elevation
-from posecheck.phases import HoldCounter
+from posecheck.phases import HoldCounter, PacedRocks
 from posecheck.sides import SideRule
 from posecheck.start_position import Part, StartPosition
 
@@ -102,6 +104,23 @@ FEET_LIFT = 0.08
 SITTING_UP_DEG = 35.0
 HIPS_UP = 0.5
 STILL_CUE = "Lie still in the start position for a moment"
+# "Move only as far as you can": a stiff person's roll of a third of the usual angle (18 degrees; tools/render
+# --reach 0.33, four clips on three bodies, 16 rolls) lowered the knees under MediaPipe by 0.012-0.073 torso
+# lengths at most (median 0.026), as much as lying still does there (up to 0.031; a full roll: 0.13-0.59 on
+# the committed clips), and no roll was counted. Live, after PACE_AFTER_S in the start position with no roll
+# begun, the app says so and paces the rolls by voice and screen, counting them as paced; the shoulders and
+# feet are still watched, and two rolls seen on their own hand the count back to the camera. A roll under
+# way holds the pace back (`pace_waits_for_rep`): a first roll held long is seen, only slow. 12 s as for
+# pelvic tilts; measured in the README (never on full-range sets, on every small-range render).
+PACE_AFTER_S = 12.0
+# "roll your knees to the one side ... Hold the stretch for one deep breath and return to the starting
+# position ... alternating sides." Seconds per step: 11 s a roll (the rendered clips' people take 7-8 s),
+# the hold within the sheet's breath (3-6 s); each step's words are said in under 2 s.
+PACE = (("Roll your knees to one side", 3.0), ("Hold for one deep breath", 4.0), ("Back to the middle", 2.5),
+        ("Next, the other side", 1.5))
+PACE_CUE = "I can't see your rolls from here: follow my pace"
+UNSEEN_HINT = ("A small knee roll can be too small for a side camera to see; the live trainer paces the rolls "
+               "when it sees none.")
 
 
 def seen(body: Body) -> bool:
@@ -259,6 +278,8 @@ EXERCISE = Exercise(
                                 min_rep_s=MIN_ROLL_S),
     side=roll_side, side_rule=SIDES, rest_level=ROLL_EXIT, still_cue=STILL_CUE, torso_max_deg=SITTING_UP_DEG,
     hip_max=HIPS_UP,
+    paced=lambda: PacedRocks(stages=PACE, reps=TARGETS.reps_min), pace_after_s=PACE_AFTER_S, pace_cue=PACE_CUE,
+    pace_waits_for_rep=True, unseen_hint=UNSEEN_HINT,
 )
 
 

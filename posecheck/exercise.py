@@ -171,6 +171,7 @@ class Exercise:
     # seen adds to its reason.
     paced: Callable[[], Counter] | None = None
     pace_after_s: float = 0.0
+    pace_waits_for_rep: bool = False  # a rep under way holds the pace back (phases.PacedWhenUnseen.wait_for_rep)
     pace_cue: str = ""
     unseen_hint: str = ""
     # Where the frames carry it (video: posecheck.lumbar), a movement the picture shows better than the
@@ -352,7 +353,7 @@ class ExerciseRun:
         ex = self.exercise
         seen = ex.picture_counter() if self._by_picture and ex.picture_counter else ex.counter()
         if self.live and ex.paced is not None:
-            return PacedWhenUnseen(seen, ex.paced, ex.pace_after_s)
+            return PacedWhenUnseen(seen, ex.paced, ex.pace_after_s, wait_for_rep=ex.pace_waits_for_rep)
         return seen
 
     def _choose_signal(self, lumbar: float) -> None:

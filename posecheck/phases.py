@@ -709,6 +709,9 @@ class PacedWhenUnseen:
     paced: Callable[[], Counter]
     give_up_s: float
     seen_again: int = 2
+    # A rep under way (`seen` out of rest) holds the pace back: the movement is seen, only slow or held
+    # long. Off where a wobble can begin a rep that never ends (a rocking counter).
+    wait_for_rep: bool = False
     pacing: bool = False
     changed: bool = False
     _pacer: Counter | None = None
@@ -733,7 +736,7 @@ class PacedWhenUnseen:
         if not self.pacing:
             if any(isinstance(tr, Completed) for tr in seen):
                 self._rocked = True
-            elif not self._rocked and in_start:
+            elif not self._rocked and in_start and not (self.wait_for_rep and self.seen.phase is Phase.OUT):
                 self._waited += dt
             if self._rocked or self._waited < self.give_up_s:
                 return seen

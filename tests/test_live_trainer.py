@@ -330,6 +330,28 @@ def test_tilts_the_camera_cannot_see_are_paced_by_voice_and_screen_and_reported_
     assert html.count("paced, not seen") >= TARGETS.reps_min and PACE_CUE not in html
 
 
+def test_knee_rolls_the_camera_cannot_see_are_paced_with_the_paces_own_hold(tmp_path):
+    """Live knee rolls by a person whose knees do not come down (lying still in the start position, as a stiff
+    person's small rolls look from the side): the trainer paces the rolls, each paced step said once in the
+    sheet's order (the hold told by the pace, not also by the camera's hold cue), and every rep is paced."""
+    from kinematic_sets import labelled
+
+    from exercise_rules.knee_rolls import PACE, PACE_CUE
+
+    voice = SaidVoice()
+    trainer = trainer_for(tmp_path, ["knee_rolls"], voice=voice)
+    image = np.zeros((SIZE[1], SIZE[0], 3), np.uint8)
+    for frame in labelled("deep_abdominal", "correct", 1000).frames:
+        trainer.on_pose(frame, image, people=1)
+    assert PACE_CUE in voice.said
+    steps = [text for text, _ in PACE]
+    spoken = [text for text in voice.said if text in steps]
+    paced = [e for e in trainer.events if e.kind is EventKind.REP_COMPLETED]
+    assert paced and all(e.paced for e in paced)
+    # Whole cycles in order, one per paced roll (the last perhaps begun), nothing said twice.
+    assert spoken == (steps * (len(paced) + 1))[:len(spoken)] and len(spoken) >= len(steps) * len(paced)
+
+
 def test_the_paced_step_is_drawn_large_with_a_bar_that_fills_as_it_goes():
     from posecheck.live.window import TOP_BAR_H, YELLOW, Hud, draw_hud
 

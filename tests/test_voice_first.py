@@ -113,6 +113,22 @@ def test_a_set_of_back_extensions_is_guided_by_voice_from_its_instruction_to_wel
     assert texts.index(f"Well done, {last} reps") > texts.index(f"That's {last} of {lo if last <= lo else hi}")
 
 
+def test_knee_rolls_the_camera_sees_keep_their_own_hold_cues_and_are_not_paced(tmp_path):
+    """Live knee rolls fall back to a pace only when no roll is seen: a set the camera sees is told to hold
+    each roll as the knees arrive (once per roll), and nothing of the pace is said."""
+    from exercise_rules.knee_rolls import PACE, PACE_CUE
+
+    trainer, engine, _ = guided_set(tmp_path, "knee_rolls", "correct")
+    reps = rep_windows(trainer)
+    lo, _hi = step("knee_rolls").targets.reps
+    assert len(reps) >= lo
+    assert PACE_CUE not in engine.texts and PACE[0][0] not in engine.texts
+    assert not any(e.paced for e in trainer.events if e.kind is EventKind.REP_COMPLETED)
+    for n, started, completed, _hold in reps:
+        during = [text for _, text in heard_between(engine, started, completed)]
+        assert during.count("Hold for one deep breath") == 1, (n, during)
+
+
 def test_a_hold_cut_short_is_not_told_to_come_back_and_its_fault_is_said_before_its_count(tmp_path):
     trainer, engine, _ = guided_set(tmp_path, "back_extensions", "hold_too_short")
     faulty = {e.rep for e in trainer.events if e.kind is EventKind.FAULT and e.check == "hold_too_short"}

@@ -529,9 +529,10 @@ class Trainer:
         self._set_events = []
         self._hold_target_s = self._hold_target()
         counter = getattr(self._run, "counter", None)
+        seen = getattr(counter, "seen", counter)  # under the pace the app falls back to (PacedWhenUnseen)
         # Holds the camera sees (a paced hold says its own "hold" and "relax").
-        self._hold = HoldWatch(self._hold_target_s, counter.hold_band, counter.hold_noise) if (
-            self._hold_target_s and isinstance(counter, HoldCounter)) else None
+        self._hold = HoldWatch(self._hold_target_s, seen.hold_band, seen.hold_noise) if (
+            self._hold_target_s and isinstance(seen, HoldCounter)) else None
         self.cue = None
         self.announce(self.now_ms or 0, f"Start: {step.title}")
         self.voice.hush()  # an instruction still being read (moved on early) would hold up the set's words
@@ -561,7 +562,7 @@ class Trainer:
         for event in events:
             self._on_event(event)
         c = self.counters
-        if self._hold is not None and c.rep_started_ms is not None:
+        if self._hold is not None and c.rep_started_ms is not None and pace is None:
             self._on_hold(self._hold.update(frame.timestamp_ms / 1000.0, self._run.signal), frame.timestamp_ms)
         lo, hi = self.step.targets.reps
         rested = c.last_rep_ms is not None and c.rep_started_ms is None and (

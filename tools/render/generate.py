@@ -9,6 +9,7 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -68,12 +69,13 @@ def camera_for(placed: Placed, rng: np.random.Generator) -> Camera:
 
 
 def render_clip(spec: ClipSpec, index: int, seed: int, out: Path, bodies: dict[str, Body],
-                clothed: bool = True) -> dict:
+                clothed: bool = True, reach: float = 1.0) -> dict:
+    """`reach`: the share of the usual movement each rep makes ("Move only as far as you can")."""
     rng = np.random.default_rng([seed, index])
     if spec.body not in bodies:
         bodies[spec.body] = Body(spec.body, clothed=clothed)
     body = bodies[spec.body]
-    reps = reps_for(spec, rng)
+    reps = [replace(r, amplitude=r.amplitude * reach) for r in reps_for(spec, rng)]
     segs = timeline(spec, reps, rng)
     n = frame_count(segs, FPS)
     start, _, _ = pose_at(body, spec, reps, segs, 0.0)
@@ -96,6 +98,7 @@ def render_clip(spec: ClipSpec, index: int, seed: int, out: Path, bodies: dict[s
         renderer.close()
     labels = {
         **clip_labels(video, spec.exercise, spec, near_side(spec), seed, n, camera),
+        **({"reach": reach} if reach != 1.0 else {}),
         "faults": sorted({f for r in reps for f in r.faults}),
         "reps": rep_labels(spec, reps, segs),
         **frame_labels(xy, depth, phase),
@@ -250,6 +253,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--only", nargs="*", default=None, help="clip names (or prefixes) to render")
     parser.add_argument("--list", action="store_true", help="list the clips and exit")
+    parser.add_argument("--reach", type=float, default=1.0,
+                        help="each rep makes this share of the usual movement (a stiff person's small range)")
     parser.add_argument("--outline-study", action="store_true",
                         help="render the back-outline study clips (heels stretch on more bodies) instead")
     parser.add_argument("--bare", action="store_true",
@@ -265,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.random_block:
         from .random_block import render_block
 
-        return render_block(args.random_block, args.seed, args.out, args.part)
+        return render_block(args.random_block, args.seed, args.out, args.part, args.only)
     if args.list:
         for spec in REAL_TILT_CLIPS if args.realistic_tilts else CLIPS:
             print(spec.name)
@@ -285,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.only and not any(spec.name.startswith(p) for p in args.only):
             continue
         t0 = time.time()
-        labels = render_clip(spec, index, args.seed, args.out, bodies, clothed=not args.bare)
+        labels = render_clip(spec, index, args.seed, args.out, bodies, clothed=not args.bare, reach=args.reach)
         size = (args.out / labels["video"]).stat().st_size
         print(f"{spec.name}: {labels['frame_count']} frames, {size / 1e6:.2f} MB, {time.time() - t0:.0f} s",
               file=sys.stderr, flush=True)

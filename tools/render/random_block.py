@@ -19,6 +19,7 @@ import math
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -33,6 +34,12 @@ from .scene import Camera, Renderer, _box
 
 SIZES = {"640x480": (640, 480), "1280x720": (1280, 720)}
 FPS_CHOICES = (15.0, 24.0, 30.0)
+# "Move only as far as you can": on this share of the correct clips the person makes this share of the usual
+# movement in every rep (a stiff person: knee rolls a third of the angle, as the kinematic habit sets), drawn
+# on a stream of its own so that every other draw of a clip stays what it was. Fault clips keep the full
+# movement: a fault that grows with the movement (a shoulder lifted by the roll) would shrink with it.
+SMALL_REACH = {"knee_rolls": 1 / 3, "pelvic_tilts": 0.5, "heels_stretch": 0.6, "back_extensions": 0.6}
+SMALL_SHARE = 0.35
 PACED_HOLDS = {"correct": 2}  # deep abdominal paced holds per set, others 1 (committed clips: 3 correct, 2)
 EDGE = 0.015  # the whole body stays this share of the image width inside every edge
 SKIN = ((0.95, 0.80, 0.70), (0.87, 0.67, 0.55), (0.72, 0.51, 0.38), (0.48, 0.32, 0.22), (0.30, 0.19, 0.13))
@@ -272,6 +279,10 @@ def render_random_clip(base: ClipSpec, index: int, seed: int, out: Path) -> dict
     body = Body(spec.body, phenotype=person["phenotype"], outfit=(shirt, trousers, person["skin_rgb"],
                 person["hair_rgb"]), shorts=person["shorts"], long_sleeves=person["long_sleeves"])
     reps = reps_for(spec, rng, paced_n=PACED_HOLDS.get(spec.variant, 1))
+    small = (spec.variant == "correct" and spec.exercise in SMALL_REACH
+             and np.random.default_rng([seed, 29, index]).random() < SMALL_SHARE)
+    reach = SMALL_REACH[spec.exercise] if small else 1.0
+    reps = [replace(r, amplitude=r.amplitude * reach) for r in reps]
     segs = timeline(spec, reps, rng)
     n = frame_count(segs, fps)
 
@@ -360,7 +371,7 @@ def render_random_clip(base: ClipSpec, index: int, seed: int, out: Path) -> dict
     finally:
         writer.release()
         renderer.close()
-    factors = factors_of(person, room, cam, pic)
+    factors = {**factors_of(person, room, cam, pic), "range": "small" if small else "full"}
     elapsed = time.time() - t_start
     labels = {
         "format": LABEL_FORMAT, "video": video.name, "exercise": spec.exercise, "variant": spec.variant,
@@ -374,6 +385,7 @@ def render_random_clip(base: ClipSpec, index: int, seed: int, out: Path) -> dict
         "variation": {"person": person, "room": room, "camera": cam, "picture": pic,
                       "motion_blur_sub_frames": sub_frames, "render_s": round(elapsed, 1),
                       "render_cpu_s": round(time.process_time() - cpu_start, 1)},
+        "reach": round(reach, 3),
         "faults": sorted({f for r in reps for f in r.faults}),
         "reps": rep_labels(spec, reps, segs),
         **frame_labels(xy, depth, phase),
@@ -382,7 +394,9 @@ def render_random_clip(base: ClipSpec, index: int, seed: int, out: Path) -> dict
     return labels
 
 
-def render_block(count: int, seed: int, out: Path, part: str | None = None) -> int:
+def render_block(count: int, seed: int, out: Path, part: str | None = None, only: list[str] | None = None) -> int:
+    """Clips 0..count-1 of the block (`part` I/K: those with index % K == I; `only`: those whose clip name,
+    exercise__variant, starts with one of these). A clip is the same whichever of them are rendered."""
     mine, parts = (int(x) for x in part.split("/")) if part else (0, 1)
     # One core per process (two parts share a two-core machine): Mesa's llvmpipe and torch single-threaded.
     os.environ.setdefault("LP_NUM_THREADS", "1")
@@ -392,10 +406,11 @@ def render_block(count: int, seed: int, out: Path, part: str | None = None) -> i
     cycle = block_cycle()
     out.mkdir(parents=True, exist_ok=True)
     for index in range(count):
-        if index % parts != mine:
+        base = cycle[index % len(cycle)]
+        if index % parts != mine or (only and not any(f"{base.exercise}__{base.variant}".startswith(p) for p in only)):
             continue
         t0 = time.time()
-        labels = render_random_clip(cycle[index % len(cycle)], index, seed, out)
+        labels = render_random_clip(base, index, seed, out)
         f = labels["factors"]
         print(f"{labels['video']}: {labels['frame_count']} frames {f['size']} {f['fps']} fps, "
               f"{time.time() - t0:.0f} s ({labels['variation']['render_cpu_s']:.0f} s CPU)",
