@@ -26,7 +26,7 @@ from posecheck.errors import PosecheckError
 from posecheck.events import Event, EventKind, Severity
 from posecheck.geometry import elevation
 from posecheck.landmarks import PoseFrame
-from posecheck.phases import Completed, Counter, PacedWhenUnseen, Phase, Started, Transition
+from posecheck.phases import Completed, Counter, PacedWhenUnseen, Phase, Started, Transition, TwoViews
 from posecheck.sides import SideRule, SideVote
 from posecheck.smoothing import VISIBLE, LandmarkSmoother
 
@@ -262,11 +262,16 @@ class ExerciseRun:
         self._signal_lost: float | None = None
         self._await_rest = False  # after a pause: back at rest in the start position before anything counts
         self.signal: float | None = None  # this frame's movement signal, for plots (None: not measured)
+        self.landmark_signal: float | None = None  # and the landmarks' where the picture's counts beside it
 
     # -- public -------------------------------------------------------------------------------
     @property
     def signal_source(self) -> Callable[[Body], float | None]:
-        """The function this run counts reps from: the exercise's signal, or its picture signal."""
+        """The function this run counts reps from now: the exercise's signal, or its picture signal (where
+        the picture's counter weighs it against the landmarks', the one leading)."""
+        views = getattr(self.counter, "seen", self.counter)
+        if isinstance(views, TwoViews) and not views.by_picture:
+            return self.exercise.signal
         return self._signal_of
 
     @property
@@ -276,7 +281,7 @@ class ExerciseRun:
 
     def update(self, frame: PoseFrame) -> list[Event]:
         t = frame.timestamp_ms / 1000.0
-        self.signal = None
+        self.signal = self.landmark_signal = None
         dt = 0.0 if self._last_t is None else min(max(t - self._last_t, 0.0), MAX_STEP_S)
         self._last_t = t
         out: list[Event] = []
@@ -397,6 +402,10 @@ class ExerciseRun:
         else:
             self._check_side_after_gap(body, t, signal, out)
             self._signal_lost = None
+        views = getattr(self.counter, "seen", self.counter)
+        if isinstance(views, TwoViews):
+            self.landmark_signal = self.exercise.signal(body)
+            views.see_landmarks(self.landmark_signal)
         self._count(t, signal, in_start, out)
         if self.breaths is not None and self.breaths.update(t, body.belly, self.counter.phase is Phase.OUT):
             out.append(self._event(EventKind.BREATHING, t, rep=self.rep_number, severity=Severity.INFO,

@@ -764,6 +764,7 @@ class CycleCounter:
     phase: Phase = Phase.REST
     _end: int = 0  # the last end reached: +1, -1, or 0 before any
     _started: float = 0.0
+    size: float = 0.0  # the signal's recent size
     _peak: float = 0.0
     _recent: deque[tuple[float, float]] = field(default_factory=deque)
 
@@ -773,8 +774,8 @@ class CycleCounter:
         self._recent.append((t, abs(signal)))
         while t - self._recent[0][0] > self.window_s:
             self._recent.popleft()
-        size = float(np.percentile([v for _, v in self._recent], 95))
-        threshold = max(self.floor, self.share * size)
+        self.size = float(np.percentile([v for _, v in self._recent], 95))
+        threshold = max(self.floor, self.share * self.size)
         self._peak = max(self._peak, abs(signal))
         end = 1 if signal > threshold else -1 if signal < -threshold else 0
         if end == 0 or end == self._end:
@@ -785,3 +786,47 @@ class CycleCounter:
             return [Started(t)]
         self.phase = Phase.REST
         return [Completed(t, self._started, None, self._peak)]
+
+
+@dataclass
+class TwoViews:
+    """One movement seen two ways: in the picture (`picture`, on the picture's signal, given to `update`)
+    and by the landmarks (`landmarks`, on theirs, given to `see_landmarks` before each `update`). Reps are
+    counted from the picture while its signal stands `clear` times its floor (its recent size), else from
+    the landmarks: a faint picture (dark clothes leave the flow nothing to follow) misses rocks the
+    landmarks see, and a movement too subtle for the landmarks shows in the picture. The lead changes
+    only while both are at rest, so no rep is begun by one view and ended by the other; reps the new
+    lead saw that the count lacks (the first rocks, seen before the picture's size was known) are
+    counted then."""
+
+    picture: CycleCounter
+    landmarks: Counter
+    clear: float
+    by_picture: bool = False
+    _landmark_signal: float | None = None
+    _counted: int = 0
+    _done: dict[bool, list[Completed]] = field(default_factory=lambda: {True: [], False: []})
+
+    @property
+    def phase(self) -> Phase:
+        return (self.picture if self.by_picture else self.landmarks).phase
+
+    def see_landmarks(self, signal: float | None) -> None:
+        self._landmark_signal = signal
+
+    def update(self, t: float, signal: float | None, in_start: bool | None = None) -> list[Transition]:
+        views = {True: self.picture.update(t, signal, in_start),
+                 False: self.landmarks.update(t, self._landmark_signal, in_start)}
+        self._landmark_signal = None
+        for view, transitions in views.items():
+            self._done[view] += [tr for tr in transitions if isinstance(tr, Completed)]
+        out = views[self.by_picture]
+        self._counted += sum(isinstance(tr, Completed) for tr in out)
+        clear = self.picture.size >= self.clear * self.picture.floor
+        if clear != self.by_picture and self.picture.phase is Phase.REST and self.landmarks.phase is Phase.REST:
+            self.by_picture = clear
+            missed = len(self._done[clear]) - self._counted
+            if missed > 0:
+                out = out + self._done[clear][-missed:]
+                self._counted += missed
+        return out

@@ -86,3 +86,37 @@ def test_the_reports_plot_names_the_movement_the_reps_were_counted_on():
     values, label, unit = counted
     assert (label, unit) == ("Lower back movement", "torso lengths")
     assert np.isfinite(values).mean() > 0.9
+
+
+def _two_views(picture_size: float, angle_size: float, rocks: int = 8) -> int:
+    """Rocks counted by pelvic tilts' two views on a picture signal and an angle signal of these sizes
+    (a rest of 2 s, then `rocks` 6-second rocks, then a rest)."""
+    from exercise_rules import pelvic_tilts as pt
+    from posecheck.phases import TwoViews
+
+    fps = 15
+    t = np.arange(int((4 + 6 * rocks) * fps)) / fps
+    moving = (t >= 2) & (t < 2 + 6 * rocks)
+    wave = np.where(moving, -np.sin(2 * np.pi * (t - 2) / 6.0), 0.0)  # the press first, as the sheet says
+    views = TwoViews(CycleCounter(floor=pt.LUMBAR_FLOOR, share=pt.LUMBAR_SHARE), pt.rocks_at_the_hip(),
+                     clear=pt.LUMBAR_CLEAR)
+    done = 0
+    for ti, w in zip(t, wave, strict=True):
+        views.see_landmarks(float(angle_size * w))
+        done += sum(isinstance(c, Completed) for c in views.update(float(ti), float(picture_size * w), True))
+    return done
+
+
+def test_two_views_count_from_the_picture_where_the_landmarks_see_no_rock():
+    assert _two_views(picture_size=0.01, angle_size=0.5) == 8
+
+
+def test_two_views_count_from_the_landmarks_where_the_picture_is_faint():
+    # A faint picture (dark clothes give the flow nothing to follow: under its floor, no rock of its own);
+    # the angle at the hip swings 8 degrees each way, as on the rendered clips.
+    assert _two_views(picture_size=0.0022, angle_size=8.0) == 8
+    assert _two_views(picture_size=0.0022, angle_size=0.5) == 0
+
+
+def test_two_views_count_each_rock_once_where_both_see_it():
+    assert _two_views(picture_size=0.01, angle_size=8.0) == 8

@@ -35,8 +35,9 @@ CLIPS = (HEELS_CORRECT, HEELS_SOFT_ELBOWS, HEELS_LOCKED, KNEE_ROLLS_FEET, PELVIC
 MISSES = {
     (KNEE_ROLLS_FEET, "sides"): "measured: roll 3 (to the body's left, away from the camera, feet lifted) not "
                                 "read (the far knee unseen): sides 1 left / 2 right against 2 / 2",
-    (PELVIC_BRIDGE, "faults_found"): "measured: every bridge flagged (0.24-0.28 torso lengths, limit 0.18) since "
-                                     "the rest no longer follows a lifted hip (2 of 6 before), but the counter's "
+    (PELVIC_BRIDGE, "faults_found"): "measured: every bridge flagged (the hip 0.24-0.28 torso lengths up, the "
+                                     "angle at the hip opened 29 degrees; limits 0.10 and 15) since the rest "
+                                     "no longer follows a lifted hip (2 of 6 before), but the counter's "
                                      "rocks run mid-rock to mid-rock (3.7, 8.3, 13.4 s against 6.0, 10.8, 16.3 s "
                                      "labelled), so the faults land on the next rep: 5 of 6 on their labelled rep",
 }

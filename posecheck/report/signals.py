@@ -138,13 +138,18 @@ def rules_series(exercise: str, frames: Sequence[PoseFrame], profile: dict) -> t
     settings = {k: v for k, v in (profile or {}).items() if k in module.EXERCISE.settings}
     run = module.run(**settings)
     values = np.full(len(frames), np.nan)
+    landmarks = np.full(len(frames), np.nan)  # where the picture's counter also watched the landmarks'
     for i, frame in enumerate(frames):
         run.update(frame)
         if run.signal is not None:
             values[i] = run.signal
+        if run.landmark_signal is not None:
+            landmarks[i] = run.landmark_signal
+    used = run.signal_source
+    if used is module.EXERCISE.signal and np.isfinite(landmarks).any():
+        values = landmarks  # the picture was too faint: the landmarks' count stood at the end
     if not np.isfinite(values).any():
         return None
-    used = run.signal_source
     return values, used.__name__.replace("_", " ").capitalize(), signal_unit(used)
 
 
