@@ -128,9 +128,9 @@ PACE_CUE = "I can't see your tilts from here: follow my pace"
 UNSEEN_HINT = ("A pelvic tilt can be too small for a camera to see; the live trainer paces the tilts "
                "when it sees none.")
 
-# Where the picture is there (video, live): the rocks are counted from the lower back's movement
-# (posecheck.lumbar), not the angle at the hip: on renders that tilt like people (tools/render
-# --realistic-tilts: the pelvis turning 5-15 degrees, the angle at the hip 1.3-3.8) the angle's wobble
+# Where the picture is there (video, live) and clear (LUMBAR_CLEAR, below): the rocks are counted from
+# the lower back's movement (posecheck.lumbar), not the angle at the hip: on renders that tilt like people
+# (tools/render --realistic-tilts: the pelvis turning 5-15 degrees, the angle at the hip 1.3-3.8) the angle's wobble
 # lying still is twice a rock's end and no rock was counted. A rock is a full cycle of the lower back's
 # band-passed movement past LUMBAR_SHARE of its recent size (20 s), never less than LUMBAR_FLOOR (torso
 # lengths). Measured on the seed-0 renders (12 sets of 9-11 rocks, 4 lying still breathing), the live
@@ -144,8 +144,9 @@ LUMBAR_SHARE = 0.3
 # randomised block 3004 the picture alone counted 0, 1 and 0 of 6 rocks on three correct sets in dark
 # clothes with a low lens (the flow has no texture to follow on dark cloth): their movement read 1.0-1.24
 # times the floor over the set, and the angle at the hip counted all 18. The realistic-tilt renders, whose
-# rocks the angle cannot see, read 2.1-9.6 times it (one 1.04: 1 of 10 counted either way). 1.6 sits
-# between: 3004's pelvic sets 6 -> 9 of 13 exact, the realistic renders and committed clips unchanged.
+# rocks the angle cannot see, read 2.1-9.6 times it (one 1.04, which the picture alone counted 1 of 10 on,
+# now none). 1.6 sits between: 3004's pelvic sets 6 -> 9 of 13 exact; the realistic renders 13 of 16 exact
+# before and after; the committed clips unchanged.
 LUMBAR_CLEAR = 1.6
 
 

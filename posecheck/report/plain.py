@@ -17,8 +17,8 @@ from posecheck.errors import PosecheckError
 from posecheck.report.targets import TITLES
 
 # A torso length is the body's scale in the rules: the near-side shoulder-to-hip distance in the picture
-# (posecheck.calibration). For an adult it is about 50 cm, as the rules' own reasons read it (0.06 torso
-# lengths, 3 cm); a person's own is within a fifth of that, so a distance is said as "about" whole cm.
+# (posecheck.calibration). For an adult it is about 50 cm, as the rules' own reasons read it (0.07 torso
+# lengths, 3.5 cm); a person's own is within a fifth of that, so a distance is said as "about" whole cm.
 CM_PER_TORSO_LENGTH = 50.0
 TORSO_LENGTHS = "torso lengths"
 PAIN_CHECK = "pain_reported"  # the live trainer's check for a pain stop (posecheck.live.trainer)
