@@ -269,10 +269,15 @@ class ExerciseRun:
     def signal_source(self) -> Callable[[Body], float | None]:
         """The function this run counts reps from now: the exercise's signal, or its picture signal (where
         the picture's counter weighs it against the landmarks', the one leading)."""
-        views = getattr(self.counter, "seen", self.counter)
+        views = self.seen_counter
         if isinstance(views, TwoViews) and not views.by_picture:
             return self.exercise.signal
         return self._signal_of
+
+    @property
+    def seen_counter(self) -> Counter:
+        """The counter of what the camera sees: the run's own, or the one under the live pace's wrapper."""
+        return self.counter.seen if isinstance(self.counter, PacedWhenUnseen) else self.counter
 
     @property
     def rep_number(self) -> int:
@@ -402,7 +407,7 @@ class ExerciseRun:
         else:
             self._check_side_after_gap(body, t, signal, out)
             self._signal_lost = None
-        views = getattr(self.counter, "seen", self.counter)
+        views = self.seen_counter
         if isinstance(views, TwoViews):
             self.landmark_signal = self.exercise.signal(body)
             views.see_landmarks(self.landmark_signal)

@@ -528,8 +528,7 @@ class Trainer:
         self.counters = SetCounters()
         self._set_events = []
         self._hold_target_s = self._hold_target()
-        counter = getattr(self._run, "counter", None)
-        seen = getattr(counter, "seen", counter)  # under the pace the app falls back to (PacedWhenUnseen)
+        seen = self._run.seen_counter
         # Holds the camera sees (a paced hold says its own "hold" and "relax").
         self._hold = HoldWatch(self._hold_target_s, seen.hold_band, seen.hold_noise) if (
             self._hold_target_s and isinstance(seen, HoldCounter)) else None
