@@ -29,6 +29,7 @@ from posecheck.landmarks import PoseFrame
 from posecheck.phases import Completed, Counter, PacedWhenUnseen, Phase, Started, Transition, TwoViews
 from posecheck.sides import SideRule, SideVote
 from posecheck.smoothing import VISIBLE, LandmarkSmoother
+from posecheck.wobble import Wobble
 
 # After this long without seeing the body, say so (shorter gaps are MediaPipe blinking).
 CANNOT_SEE_S = 0.7
@@ -121,9 +122,12 @@ class Check:
     min_duration_s: float = 0.5
     severity: Severity = Severity.WARNING
     setting: str | None = None  # a profile setting that must be true for this check to run
+    # > 0: the limit rises to this many times the reading's own wobble at rest in this set (posecheck.wobble)
+    wobble_scale: float = 0.0
 
-    def violated(self, value: float) -> bool:
-        return value < self.threshold if self.fault_below else value > self.threshold
+    def violated(self, value: float, limit: float | None = None) -> bool:
+        limit = self.threshold if limit is None else limit
+        return value < limit if self.fault_below else value > limit
 
 
 @dataclass(frozen=True)
@@ -152,7 +156,8 @@ class Exercise:
     counter: Callable[[], Counter]
     # Which still start positions calibration may take as the rest (None: any); see Calibrator.
     rest_pose: Callable[[Body], bool] | None = None
-    side: Callable[[Body], float | None] | None = None  # > 0: towards the camera side; < 0: away
+    # > 0: towards the camera side; < 0: away; NaN: the part that tells is hidden (SideRule.hidden_towards)
+    side: Callable[[Body], float | None] | None = None
     side_rule: SideRule | None = None  # how a rep's side reading is read (None: its sign); posecheck.sides
     rest_level: float = 0.0  # the signal must be below this (and the body still) for the rest to follow
     rest_follow_s: float = 1.5  # how quickly the rest reference follows the body at rest
@@ -257,6 +262,7 @@ class ExerciseRun:
         self._finished = False
         self._last_t: float | None = None
         self._sides = SideVote(exercise.side_rule)
+        self._wobble = {c.name: Wobble() for c in exercise.checks if c.wobble_scale > 0}
         self._set_done = False
         self._recent: deque[tuple[float, np.ndarray, np.ndarray]] = deque()
         self._signal_lost: float | None = None
@@ -605,7 +611,7 @@ class ExerciseRun:
                 or self.counter.phase is not Phase.OUT or self._sides.total == 0.0):
             return
         vote = self.exercise.side(body)
-        if vote is None or vote * self._sides.total >= 0 or abs(vote) < SIDE_CLEAR:
+        if vote is None or math.isnan(vote) or vote * self._sides.total >= 0 or abs(vote) < SIDE_CLEAR:
             return
         self._apply(split(lost, t), t, out)
         self._sides.clear()
@@ -695,6 +701,9 @@ class ExerciseRun:
             if check.when is When.REST and (phase is not Phase.REST or not (settled or passing)):
                 continue  # the start position is judged when the body has come back to rest
             if check.when is When.OUT and phase is not Phase.OUT:
+                if check.name in self._wobble and phase is Phase.REST and body.visible(*check.landmarks):
+                    since = t - self.reps[-1].completed_ms / 1000 if self.reps else math.inf
+                    self._wobble[check.name].add(t, check.measure(body), since)
                 continue
             w = self._windows.setdefault((check.name, n), _Window())
             if w.closed:
@@ -709,7 +718,9 @@ class ExerciseRun:
             if math.isnan(value):
                 continue  # it applies but cannot be seen from here; counts towards abstaining
             w.judged += 1
-            if not check.violated(value):
+            wobble = self._wobble.get(check.name)
+            limit = check.threshold if wobble is None else wobble.limit(check.threshold, check.wobble_scale)
+            if not check.violated(value, limit):
                 w.violated_s = 0.0
                 continue
             w.violated_s += dt
@@ -717,14 +728,16 @@ class ExerciseRun:
                 w.worst = value
             if not w.flagged and w.violated_s >= check.min_duration_s:
                 w.flagged = True
-                out.append(self._fault(check, n, t, w.worst))
+                out.append(self._fault(check, n, t, w.worst, limit))
 
-    def _fault(self, check: Check, rep: int, t: float, value: float) -> Event:
+    def _fault(self, check: Check, rep: int, t: float, value: float, limit: float | None = None) -> Event:
         relation = "under" if check.fault_below else "over"
+        limit = check.threshold if limit is None or limit == check.threshold else round(float(limit), 3)
+        raised = "" if limit == check.threshold else f" (raised from {check.threshold:g}: this picture's wobble)"
         return self._event(EventKind.FAULT, t, rep=rep, check=check.name, severity=check.severity, cue=check.cue,
-                           detail=f"{value:.2f} {check.unit}, {relation} the limit of {check.threshold:g}, "
+                           detail=f"{value:.2f} {check.unit}, {relation} the limit of {limit:g}{raised}, "
                                   f"against {check.basis}",
-                           value=round(float(value), 3), limit=check.threshold)
+                           value=round(float(value), 3), limit=limit)
 
     def _event(self, kind: EventKind, t: float, **fields: object) -> Event:
         return Event(kind, round(t * 1000), self.exercise.name, **fields)  # type: ignore[arg-type]

@@ -11,6 +11,7 @@ from kinematic_sets import events_of, labelled
 import exercise_rules.knee_rolls as knee_rolls
 from posecheck.calibration import Body, landmark_index
 from posecheck.events import EventKind
+from posecheck.exercise import RepRecord
 
 SHEET = SHARED / "routine" / "lower-back-routine.txt"
 
@@ -131,3 +132,17 @@ def test_a_knees_apart_set_abstains_on_rolls_away_and_judges_rolls_towards_the_c
     abstained = {e.rep for e in events if e.kind is EventKind.ABSTAINED and e.check == "knees_together"}
     assert sides and abstained
     assert {n for n, side in sides.items() if side != near} == abstained
+
+
+def test_a_roll_with_the_far_knee_hidden_reads_hidden_and_goes_away():
+    body = _lying(near_knee=-0.3, far_knee=-0.2)
+    body.visible_mask[landmark_index("far_knee", "left")] = False
+    assert math.isnan(knee_rolls.roll_side(body))
+    assert knee_rolls.SIDES.hidden_towards is False  # rolled away, the far knee is the lower one, hidden
+
+
+def test_two_rolls_to_one_side_with_room_for_a_roll_between_are_not_compared():
+    first = RepRecord(1, 1000, 8000, 4.0, 0.3, "right")
+    assert knee_rolls.same_side_again(RepRecord(2, 9000, 16000, 4.0, 0.3, "right"), first) == 1.0
+    # A 10 s rest between 7 s rolls: a roll too small to count (a stiff person's) may have gone between.
+    assert knee_rolls.same_side_again(RepRecord(2, 18000, 25000, 4.0, 0.3, "right"), first) is None

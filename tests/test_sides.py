@@ -1,6 +1,8 @@
 """Which way a rep went (posecheck.sides): read against the rep before it where the camera's lean can
 put both ways on one side of zero."""
 
+import math
+
 from posecheck.sides import SideRule, SideVote, went_towards
 
 RULE = SideRule(apart=0.075, sure=0.25)
@@ -38,3 +40,21 @@ def test_a_vote_weighs_frames_by_how_far_the_rep_had_gone_and_reads_each_rep_aga
     vote.add(0.5, 1.0)
     vote.clear()  # a dropped rep votes no more
     assert vote.decide() is None
+
+
+def test_a_rep_whose_telling_part_was_hidden_throughout_goes_the_rules_hidden_way():
+    hidden_away = SideRule(apart=RULE.apart, sure=RULE.sure, hidden_towards=False)
+    vote = SideVote(hidden_away)
+    vote.add(0.3, 1.0)
+    assert vote.decide() is True
+    vote.add(math.nan, 1.0)  # rolled, the far knee hidden in every frame
+    assert vote.decide() is False
+    vote.add(0.28, 1.0)  # read against the last rep that was read: the same way as it
+    assert vote.decide() is True
+    vote.add(math.nan, 1.0)
+    vote.add(-0.3, 0.5)  # one frame that can tell outweighs any number that cannot
+    assert vote.decide() is False
+    assert SideVote(RULE).decide() is None
+    unruled = SideVote(RULE)
+    unruled.add(math.nan, 1.0)
+    assert unruled.decide() is None  # no hidden way given: not guessed
