@@ -309,8 +309,8 @@ hud = w.Hud(stage="exercise", title="Knee rolls", step_number=2, steps=5, reps=3
             cue="Keep both shoulders on the floor", exercise="knee_rolls")
 picture = w.draw_hud(np.full((360, 480, 3), 90, np.uint8), None, hud)  # the loop's call: no size given
 win.show(picture)
-for _ in range(15):
-    cv2.waitKey(20)  # let Qt paint the picture
+for _ in range(75):
+    cv2.waitKey(20)  # let Qt paint the picture (0.3 s was too short on a machine busy with other work)
 shutil.copy(framebuffer, f"{out}/screen.xwd")
 cv2.imwrite(f"{out}/shown.png", picture)
 info = subprocess.run(["xwininfo", "-name", win.name], capture_output=True, text=True).stdout \

@@ -33,8 +33,6 @@ CLIPS = (HEELS_CORRECT, HEELS_SOFT_ELBOWS, HEELS_LOCKED, KNEE_ROLLS_FEET, PELVIC
 
 # The held-out measurement's misses, by (clip, test): why, with the reading.
 MISSES = {
-    (KNEE_ROLLS_FEET, "sides"): "measured: roll 3 (to the body's left, away from the camera, feet lifted) not "
-                                "read (the far knee unseen): sides 1 left / 2 right against 2 / 2",
     (PELVIC_BRIDGE, "faults_found"): "measured: every bridge flagged (the hip 0.24-0.28 torso lengths up, the "
                                      "angle at the hip opened 29 degrees; limits 0.10 and 15) since the rest "
                                      "no longer follows a lifted hip (2 of 6 before), but the counter's "
