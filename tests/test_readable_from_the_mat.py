@@ -308,9 +308,9 @@ win = w.Window("posecheck fullscreen test")  # as `live` and `routine` open it w
 hud = w.Hud(stage="exercise", title="Knee rolls", step_number=2, steps=5, reps=3, reps_target=(8, 10),
             cue="Keep both shoulders on the floor", exercise="knee_rolls")
 picture = w.draw_hud(np.full((360, 480, 3), 90, np.uint8), None, hud)  # the loop's call: no size given
-win.show(picture)
-for _ in range(75):
-    cv2.waitKey(20)  # let Qt paint the picture (0.3 s was too short on a machine busy with other work)
+for _ in range(75):  # as the live loop does, a frame every 20 ms: a window made full screen late is painted
+    win.show(picture)
+    cv2.waitKey(20)
 shutil.copy(framebuffer, f"{out}/screen.xwd")
 cv2.imwrite(f"{out}/shown.png", picture)
 info = subprocess.run(["xwininfo", "-name", win.name], capture_output=True, text=True).stdout \
