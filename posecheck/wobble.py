@@ -37,6 +37,9 @@ class Wobble:
 
     recent: deque[tuple[float, float]] = field(default_factory=deque)
     deviations: deque[float] = field(default_factory=lambda: deque(maxlen=KEEP))
+    # The level is read on every judged frame of a rep but changes only at rest: kept until a deviation comes.
+    _level: float | None = field(default=None, init=False)
+    _stale: bool = field(default=False, init=False)
 
     def add(self, t: float, reading: float | None, since_rep_s: float = math.inf) -> None:
         """A reading at rest, `since_rep_s` after the last rep ended."""
@@ -50,12 +53,14 @@ class Wobble:
             # rest reference catching up) has its middle at its median and adds nothing.
             middle = self.recent[len(self.recent) // 2][1]
             self.deviations.append(abs(middle - float(np.median([r for _, r in self.recent]))))
+            self._stale = True
 
     def level(self) -> float | None:
         """The deviations' 90th percentile, or None before MIN_SAMPLES of them."""
-        if len(self.deviations) < MIN_SAMPLES:
-            return None
-        return float(np.percentile(self.deviations, 90))
+        if self._stale:
+            self._stale = False
+            self._level = float(np.percentile(self.deviations, 90)) if len(self.deviations) >= MIN_SAMPLES else None
+        return self._level
 
     def limit(self, threshold: float, scale: float) -> float:
         level = self.level()
