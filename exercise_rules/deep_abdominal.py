@@ -22,7 +22,7 @@ rise in a picture where a still body's points wander (posecheck.wobble; see WOBB
 
 from __future__ import annotations
 
-from exercise_rules.knee_rolls import HIPS_UP, SITTING_UP_DEG, STILL_CUE, start_position
+from exercise_rules.knee_rolls import HIPS_UP, SITTING_UP_DEG, STILL_CUE, knees_bent, lying, start_position
 from posecheck.calibration import Body
 from posecheck.exercise import Check, Exercise, ExerciseRun, RepRecord, Targets, When
 from posecheck.geometry import angle_at
@@ -73,10 +73,23 @@ HEAD_SHOULDERS_MOVE = 0.055
 # was lost. Kinematic dev, v12 and habit sets: the same as before; v11: one false alarm fewer and one
 # legs rep missed (its foot slid during the rest before the hold, which read as wobble).
 WOBBLE_SCALE = 5.0
+# In a hold the knees are the legs check's business, not the start position's edge: on a rendered body
+# whose knees rest 0.31 torso lengths above the hip, MediaPipe's knee wavered 0.29-0.33 with each breath
+# (block 3006, 0042) and the start position's 0.3 ended three holds early, each then called too short. Once
+# held, lying with the knees bent and up by half that still is the position; straightening the legs,
+# rolling over or sitting up still ends the hold.
+KNEES_UP_HOLDING = 0.15
 
 
 def no_signal(body: Body) -> float:
     return 0.0
+
+
+def holding_position(body: Body) -> bool:
+    """Still lying in the start position during a hold (looser than getting into it)."""
+    hip, knee, ankle = (body.p(n) for n in ("near_hip", "near_knee", "near_ankle"))
+    up = knee[1] - hip[1] > KNEES_UP_HOLDING and knee[1] - ankle[1] > KNEES_UP_HOLDING
+    return bool(lying(body) and knees_bent(body) and up)
 
 
 def pelvis_lift(body: Body) -> float:
@@ -153,6 +166,7 @@ EXERCISE = Exercise(
     start_position=start_position, signal=no_signal,
     counter=lambda: PacedHoldCounter(prepare_s=PREPARE_S, hold_s=HOLD_S, relax_s=RELAX_S, words=WORDS),
     rest_level=0.0, still_cue=STILL_CUE, torso_max_deg=SITTING_UP_DEG, hip_max=HIPS_UP, counts_breaths=True,
+    holding_position=holding_position,
 )
 
 

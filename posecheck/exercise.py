@@ -188,6 +188,10 @@ class Exercise:
     # (posecheck.breath), and a breath held too long is noticed.
     counts_breaths: bool = False
     reminders: tuple[Reminder, ...] = ()
+    # Whether a body in a rep (a hold), or between reps once one is done, is still in the start position, as
+    # far as the counter is told: looser than getting into it, so a reading wavering at an edge of the start
+    # position neither ends a hold nor holds the next one back (None: the start position itself).
+    holding_position: Callable[[Body], bool] | None = None
 
     def check(self, name: str) -> Check:
         for c in self.checks:
@@ -417,7 +421,11 @@ class ExerciseRun:
         if isinstance(views, TwoViews):
             self.landmark_signal = self.exercise.signal(body)
             views.see_landmarks(self.landmark_signal)
-        self._count(t, signal, in_start, out)
+        holding = self.exercise.holding_position
+        if holding is not None and (self.counter.phase is Phase.OUT or self.reps):
+            self._count(t, signal, holding(body), out)
+        else:
+            self._count(t, signal, in_start, out)
         if self.breaths is not None and self.breaths.update(t, body.belly, self.counter.phase is Phase.OUT):
             out.append(self._event(EventKind.BREATHING, t, rep=self.rep_number, severity=Severity.INFO,
                                    cue="Keep breathing", detail=(
@@ -476,6 +484,11 @@ class ExerciseRun:
                                 detail=r.reason) for r in self.exercise.reminders]
             if calib.rest_s < CALIBRATION_S:
                 self._replay(out)  # moving since they settled: their first reps came before this rest
+            elif any(check.when is When.REST for check in self.exercise.checks):
+                # Still all along: the rest itself is their first start position, judged like the rests to
+                # come (the first rep may begin a moment after it). Not replayed elsewhere: a paced hold's
+                # clock would start a rest earlier.
+                self._replay(out, since=t - calib.rest_s)
             self._before.clear()
             self._settled_once = False
             return seen, None
@@ -511,11 +524,14 @@ class ExerciseRun:
         while self._before and seen.t - self._before[0].t > REPLAY_S:
             self._before.popleft()
 
-    def _replay(self, out: list[Event]) -> None:
+    def _replay(self, out: list[Event], since: float | None = None) -> None:
         """Calibrated at last: count and judge what happened since the person came into the start
-        position (people who start moving at once rest only between reps; their first rep came before)."""
+        position (people who start moving at once rest only between reps; their first rep came before),
+        or since `since`."""
         last: float | None = None
         for seen in self._before:
+            if since is not None and seen.t < since:
+                continue
             dt = 0.0 if last is None else min(max(seen.t - last, 0.0), MAX_STEP_S)
             last = seen.t
             body = None if seen.pose is None else self._calibrated_body(*seen.pose)[1]

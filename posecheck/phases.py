@@ -576,7 +576,7 @@ class RockingCounter:
 class PacedHoldCounter:
     """Holds paced by a timer, for a contraction the camera cannot see: breathe in for `prepare_s`,
     hold for `hold_s`, relax for `relax_s`, again. A hold starts only in the start position and ends
-    early when the body leaves it for `leave_s`; a rep is counted when its hold ends."""
+    early when the body is seen out of it for `leave_s`; a rep is counted when its hold ends."""
 
     prepare_s: float
     hold_s: float
@@ -619,10 +619,13 @@ class PacedHoldCounter:
             self._stage_since = t
         elapsed = t - self._stage_since
         if self.stage == "hold":
+            # Left only when seen out of it throughout: a moment out of it and then out of sight (MediaPipe
+            # losing a dim picture) is not leaving, and a hold cut there would be blamed on the person as
+            # too short.
             if in_start is False:
                 if self._out_since is None:
                     self._out_since = t
-            elif in_start:
+            else:
                 self._out_since = None
             left = self._out_since is not None and t - self._out_since >= self.leave_s
             if elapsed >= self.hold_s or left:
@@ -756,28 +759,52 @@ class CycleCounter:
     """Rocks as full cycles of a signal about zero (a band-passed movement): one end past +T or -T begins
     a rock (Started), the other end completes it; in continuous rocking the next end begins the next.
     T is `share` of the signal's recent size (95th percentile of |signal| over `window_s`), never below
-    `floor` (the signal's size lying still), so small and large rocks count alike and stillness none."""
+    `floor` (the signal's size lying still), so small and large rocks count alike and stillness none.
+
+    With `per_side`, each end's T comes from that side's own recent size (a movement that goes further
+    one way, as a pelvic tilt's arch does past its press, still shows its small end). With `clear`, once
+    the recent size reaches `clear` times the floor (a movement is clearly under way), the floor falls to
+    `clear_floor` times itself, and the window so far is counted afresh with it: the first rocks, as
+    small as the later ones but made before their size was known, count then."""
 
     floor: float
     share: float
     window_s: float = 20.0
+    per_side: bool = False
+    clear: float | None = None
+    clear_floor: float = 1.0
     phase: Phase = Phase.REST
     _end: int = 0  # the last end reached: +1, -1, or 0 before any
     _started: float = 0.0
     size: float = 0.0  # the signal's recent size
     _peak: float = 0.0
+    _cleared: bool = False
     _recent: deque[tuple[float, float]] = field(default_factory=deque)
+    _completed_at: list[float] = field(default_factory=list)
 
     def update(self, t: float, signal: float | None, in_start: bool | None = None) -> list[Transition]:
         if signal is None:
             return []
-        self._recent.append((t, abs(signal)))
+        self._recent.append((t, signal))
         while t - self._recent[0][0] > self.window_s:
             self._recent.popleft()
-        self.size = float(np.percentile([v for _, v in self._recent], 95))
-        threshold = max(self.floor, self.share * self.size)
+        values = np.array([v for _, v in self._recent])
+        self.size = float(np.percentile(np.abs(values), 95))
+        if self.clear is not None and not self._cleared and self.size >= self.clear * self.floor:
+            self._cleared = True
+            return self._recount(*self._thresholds(values))
+        return self._step(t, signal, *self._thresholds(values))
+
+    def _thresholds(self, values: np.ndarray) -> tuple[float, float]:
+        floor = self.floor * (self.clear_floor if self._cleared else 1.0)
+        if not self.per_side:
+            return (max(floor, self.share * self.size),) * 2
+        return (max(floor, self.share * float(np.percentile(np.maximum(values, 0.0), 95))),
+                max(floor, self.share * float(np.percentile(np.maximum(-values, 0.0), 95))))
+
+    def _step(self, t: float, signal: float, above: float, below: float) -> list[Transition]:
         self._peak = max(self._peak, abs(signal))
-        end = 1 if signal > threshold else -1 if signal < -threshold else 0
+        end = 1 if signal > above else -1 if signal < -below else 0
         if end == 0 or end == self._end:
             return []
         self._end = end
@@ -785,7 +812,23 @@ class CycleCounter:
             self.phase, self._started, self._peak = Phase.OUT, t, abs(signal)
             return [Started(t)]
         self.phase = Phase.REST
+        self._completed_at.append(t)
         return [Completed(t, self._started, None, self._peak)]
+
+    def _recount(self, above: float, below: float) -> list[Transition]:
+        """Count the window so far afresh with these thresholds; the rocks it finds beyond those already
+        counted in it are counted now (at the times they completed)."""
+        since, was_out = self._recent[0][0], self.phase is Phase.OUT
+        before = [c for c in self._completed_at if c < since]
+        counted = len(self._completed_at) - len(before)
+        self._completed_at, self.phase, self._end, self._peak = before, Phase.REST, 0, 0.0
+        found: list[Transition] = []
+        for t, signal in self._recent:
+            found += [tr for tr in self._step(t, signal, above, below) if isinstance(tr, Completed)]
+        out: list[Transition] = found[counted:]
+        if self.phase is Phase.OUT and not was_out:
+            out.append(Started(self._started))
+        return out
 
 
 @dataclass

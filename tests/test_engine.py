@@ -183,6 +183,20 @@ def test_paced_holds_wait_for_the_start_position_and_end_early_when_left():
     assert isinstance(out[1], Completed) and out[1].hold_s == pytest.approx(4.0, abs=0.15)
 
 
+def test_a_paced_hold_is_not_cut_by_a_moment_out_of_position_and_then_out_of_sight():
+    # A dim picture: MediaPipe misreads one moment (out of the start position), then loses the person for
+    # 1.5 s. Nobody was seen leaving, so the hold runs on; a hold cut there was called too short.
+    counter = PacedHoldCounter(prepare_s=2, hold_s=10, relax_s=2)
+    out = []
+    for i in range(200):
+        t = i / 10
+        in_start = False if 60 <= i < 62 else None if 62 <= i < 77 else True
+        out += counter.update(t, 0.0, in_start=in_start)
+    assert isinstance(out[0], Started) and out[0].t == pytest.approx(2.0, abs=0.15)
+    done = [tr for tr in out if isinstance(tr, Completed)]
+    assert done and done[0].hold_s == pytest.approx(10.0, abs=0.15)
+
+
 def test_a_check_whose_landmarks_are_hidden_abstains_instead_of_passing():
     s = labelled("heels_stretch", "correct", 1000, max_reps=2)
     run = exercise_rules.get("heels_stretch").run()

@@ -72,6 +72,43 @@ def test_knees_moved_from_a_good_start_are_judged_against_that_start():
     assert heels_stretch.thigh_tilt(_body(settled, settled, _all_fours(10.5, 160.0))) < heels_stretch.THIGH_TILT_MAX
 
 
+def _head(neck_deg: float, face_deg: float) -> np.ndarray:
+    """All fours with the back level and the head hung: the shoulder-to-ear line `neck_deg` below the
+    back's line, the ear-to-nose line `face_deg` down past square to the back."""
+    pts = _all_fours(0.0, 160.0)
+    shoulder = pts[landmark_index("near_shoulder", "left")]
+    ear = shoulder + 0.25 * np.array([math.cos(math.radians(-neck_deg)), math.sin(math.radians(-neck_deg))])
+    face = math.radians(-90.0 - face_deg)
+    pts[landmark_index("near_ear", "left")] = ear
+    pts[landmark_index("nose", "left")] = ear + 0.15 * np.array([math.cos(face), math.sin(face)])
+    return pts
+
+
+def test_a_hanging_head_is_judged_by_the_face_turning_down_as_well_as_the_neck_line():
+    # Seen from a high camera a 45-degree hang moved the ear-to-shoulder line only 17-30 degrees (block
+    # 3006) while the face turned 28-41 down past square to the back.
+    hanging = _head(neck_deg=20.0, face_deg=40.0)
+    assert heels_stretch.neck_bend(_body(hanging, hanging, hanging)) > heels_stretch.NECK_BEND_MAX
+    level = _head(neck_deg=10.0, face_deg=12.0)  # MediaPipe's nose sits a little below the ear
+    assert heels_stretch.neck_bend(_body(level, level, level)) < heels_stretch.NECK_BEND_MAX
+
+
+def test_the_calibration_rest_is_judged_as_the_first_start_position():
+    # The rendered people rock back 1.2 s in: after the 1.0 s calibration the first start position was seen
+    # for 0.2 s, short of a fault's 0.3 s, so the first rep's fault went unsaid. The rest calibration took is
+    # judged as well: the fault is found inside it.
+    from posecheck.events import EventKind
+    from tools.make_kinematic_samples import SetPlan, make_set
+
+    s = make_set(SetPlan("heels_stretch", "knees_under_hips", 1000, "dev", 30.0, None))
+    first = min(r["start_ms"] for r in s.labels["reps"] if "knees_under_hips" in r["faults"])
+    run = heels_stretch.run(**s.labels["profile"])
+    events = [e for f in s.frames if f.timestamp_ms >= first - 1200 for e in run.update(f)]
+    calibrated = next(e.timestamp_ms for e in events if e.kind is EventKind.CALIBRATED)
+    fault = next(e for e in events if e.kind is EventKind.FAULT and e.check == "knees_under_hips")
+    assert fault.rep == 1 and fault.timestamp_ms < calibrated
+
+
 def test_knees_out_of_place_from_the_start_are_judged_on_their_own():
     off = _all_fours(-21.0, 160.0)
     assert heels_stretch.thigh_tilt(_body(off, off, off)) > heels_stretch.THIGH_TILT_MAX
