@@ -8,7 +8,10 @@ no false alarm in 496 correct reps. Older blocks were measured, and the rules ch
 dev: v9 (999500+, adda908) and v12 (999900+, f055d3a) met the floors and were asserted on until the next;
 v10 (999700+, 974dc12) missed one (two knee rolls to the same side read as alternating in one set) and v11
 (999800+, 734d783) two (two heels-stretch people read off at every rest: 13 false alarms on correct reps).
-Figures in samples/kinematic/README.md. The command's report shape is
+The newest, v14 (999975+, measured once at 5bc400b: 82 of 83 exact, F1 0.99, two false alarms in about 500
+correct reps), missed one: a heels-stretch set's hands read out of place at two rests (2 false
+`hands_under_shoulders`; the rules before that round read them the same), so the floors stay on v13 rather
+than be loosened to that measurement. Figures in samples/kinematic/README.md. The command's report shape is
 checked on a few short sets written to disk.
 """
 
@@ -20,7 +23,7 @@ from pathlib import Path
 import pytest
 from kinematic_sets import (
     FAULTS,
-    HELDOUT_SEED_BASE,
+    HELDOUT_V13_SEED_BASE,
     judged_faults,
     make_set,
     plans,
@@ -57,7 +60,7 @@ def heldout_report(tmp_path_factory) -> dict:
 
 @pytest.fixture(scope="module")
 def heldout() -> dict:
-    sets = (make_set(plan) for plan in plans("heldout", per_kind=3, correct=4, seed_base=HELDOUT_SEED_BASE))
+    sets = (make_set(plan) for plan in plans("heldout", per_kind=3, correct=4, seed_base=HELDOUT_V13_SEED_BASE))
     return figures([score_labelled(s.labels, s.frames) for s in sets])
 
 
