@@ -5,10 +5,11 @@ import math
 import numpy as np
 import pytest
 from exercise_asserts import assert_counted_without_faults, assert_fault_found, assert_reminded_not_judged
-from kinematic_sets import faults_by_rep, labelled, reps_of
+from kinematic_sets import SetPlan, faults_by_rep, labelled, make_set, reps_of
 
 import exercise_rules.heels_stretch as heels_stretch
 from posecheck.calibration import Body, landmark_index
+from posecheck.events import EventKind
 
 
 def test_correct_heels_stretches_are_counted_and_raise_no_fault():
@@ -97,9 +98,6 @@ def test_the_calibration_rest_is_judged_as_the_first_start_position():
     # The rendered people rock back 1.2 s in: after the 1.0 s calibration the first start position was seen
     # for 0.2 s, short of a fault's 0.3 s, so the first rep's fault went unsaid. The rest calibration took is
     # judged as well: the fault is found inside it.
-    from posecheck.events import EventKind
-    from tools.make_kinematic_samples import SetPlan, make_set
-
     s = make_set(SetPlan("heels_stretch", "knees_under_hips", 1000, "dev", 30.0, None))
     first = min(r["start_ms"] for r in s.labels["reps"] if "knees_under_hips" in r["faults"])
     run = heels_stretch.run(**s.labels["profile"])
