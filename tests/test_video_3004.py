@@ -4,6 +4,7 @@ sees them, bridges told by the hip and the angle together, back extensions' hips
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +37,14 @@ def test_a_faint_picture_hands_the_count_to_the_angle_at_the_hip(monkeypatch) ->
     assert_every_rep_counted(labels, scored)
     assert_nothing_unlabelled(scored)
     # The picture alone (as before: the lead never passed to the landmarks) misses most rocks.
-    monkeypatch.setattr(pelvic_tilts, "LUMBAR_CLEAR", 0.0)
+    two_views = pelvic_tilts.EXERCISE.picture_counter
+
+    def picture_alone():
+        views = two_views()
+        views.clear = 0.0
+        return views
+
+    monkeypatch.setattr(pelvic_tilts, "EXERCISE", replace(pelvic_tilts.EXERCISE, picture_counter=picture_alone))
     _, alone = CLIPS_SCORED.scored(FAINT)
     assert alone["reps_detected"] < labels["rep_count"]["total"] / 2
 
