@@ -22,7 +22,7 @@ rise in a picture where a still body's points wander (posecheck.wobble; see WOBB
 
 from __future__ import annotations
 
-from exercise_rules.knee_rolls import HIPS_UP, SITTING_UP_DEG, STILL_CUE, knees_bent, lying, start_position
+from exercise_rules.knee_rolls import HIPS_UP, SITTING_UP_DEG, STILL_CUE, knees_bent, knees_up, lying, start_position
 from posecheck.calibration import Body
 from posecheck.exercise import Check, Exercise, ExerciseRun, RepRecord, Targets, When
 from posecheck.geometry import angle_at
@@ -87,9 +87,7 @@ def no_signal(body: Body) -> float:
 
 def holding_position(body: Body) -> bool:
     """Still lying in the start position during a hold (looser than getting into it)."""
-    hip, knee, ankle = (body.p(n) for n in ("near_hip", "near_knee", "near_ankle"))
-    up = knee[1] - hip[1] > KNEES_UP_HOLDING and knee[1] - ankle[1] > KNEES_UP_HOLDING
-    return bool(lying(body) and knees_bent(body) and up)
+    return lying(body) and knees_bent(body) and knees_up(body, KNEES_UP_HOLDING)
 
 
 def pelvis_lift(body: Body) -> float:

@@ -137,10 +137,10 @@ def lying(body: Body) -> bool:
     return bool(seen(body) and abs(elevation(hip, sh)) < 30 and sh[0] > hip[0])
 
 
-def knees_up(body: Body) -> bool:
-    """Knees above hips and feet, the feet towards the bottom."""
+def knees_up(body: Body, above: float = 0.3) -> bool:
+    """Knees above hips and feet (by `above` torso lengths), the feet towards the bottom."""
     hip, knee, ankle = (body.p(n) for n in ("near_hip", "near_knee", "near_ankle"))
-    return bool(seen(body) and knee[1] - hip[1] > 0.3 and knee[1] - ankle[1] > 0.3 and ankle[0] < hip[0])
+    return bool(seen(body) and knee[1] - hip[1] > above and knee[1] - ankle[1] > above and ankle[0] < hip[0])
 
 
 def knees_bent(body: Body) -> bool:
