@@ -19,7 +19,8 @@ Seen from the side: the knees come down towards the feet as they roll, whichever
 side is told by how much more the near side drops than the far one: the near knee is underneath when
 they roll towards the camera, and the pelvis, following, lifts the far hip over the near one. A camera
 a little off the side view leans that reading alike for every roll, so near zero each roll's reading is
-read against the roll before it (posecheck.sides). What is counted: one roll out, a hold, and back.
+read against the roll before it (posecheck.sides); further off, where the knees went along the body and
+towards the camera still tells a roll from the one before. What is counted: one roll out, a hold, and back.
 Knees coming apart show on a roll towards the camera (the far knee, on top, is left behind); on a roll
 away the lower knee is the hidden far one, and MediaPipe draws it beside the upper knee, so a gap there
 is mostly not seen. A roll of a third of the usual angle ("Move only as far as you can": a stiff person)
@@ -72,7 +73,18 @@ TOWARDS_SHARE = 0.25
 # the lower one, under the near knee and thigh; rolled towards, it is on top. On randomised blocks 3004-3005
 # (MediaPipe, 101 rolls) the three rolls with the far knee hidden in every rolled frame all went away;
 # the fewest seen on a roll towards was 11% of its frames.
-SIDES = SideRule(apart=0.075, sure=0.25, hidden_towards=False)
+# Further off the side view (15-25 degrees) the lean can swallow the difference, and even put both ways
+# beyond `sure` on one side: on randomised block 3007, three correct sets read four alternating rolls
+# within 0.06 of each other (two of them all at -0.27..-0.33). Two other readings of a roll then still
+# alternate: where the knees went along the body in the picture (the roll's sideways swing, seen at a
+# slant) and how much nearer the camera the near knee came than the hip (MediaPipe's depth: its sign is
+# not to be trusted, 115 of 171 rolls right on blocks 3004-3006, but rolls one way and the other move it
+# apart). Per alternating pair there they differed by up to 0.35 and 0.85 torso lengths where the readings
+# did not. A roll that differs from the roll before by 0.3 along the body or 0.7 in depth went the other
+# way, whatever its reading; per roll, read against the roll before (blocks 3004-3006, 171 rolls):
+# alternating pairs read the same way 11 -> 7, rolls to one side read as alternating 5 -> 7; on 3007
+# (78 rolls) 9 -> 3 and 1 -> 1. Kinematic rolls to one side differ by < 0.05 and < 0.1 in these.
+SIDES = SideRule(apart=0.075, sure=0.25, hidden_towards=False, cues_apart=(0.3, 0.7))
 # A shoulder coming up 0.055 torso lengths is off the floor: lying on it, it moves < 0.04 (kinematic sets;
 # MediaPipe on rendered clips < 0.02); lifted by a chest rolling with the knees it reads 0.07-0.08 on the
 # clips when it is the near one (it rose 0.23: MediaPipe under-reads it), 0.22+ on kinematic sets.
@@ -191,6 +203,15 @@ def roll_side(body: Body) -> float | None:
     return (near - far) + pelvis - TOWARDS_SHARE * max(near, far)
 
 
+def roll_cues(body: Body) -> tuple[float, float]:
+    """Where the knees have gone along the body in the picture, and how much nearer the camera the near
+    knee has come than the near hip, since rest (torso lengths; NaN: not seen). Neither says which way a
+    roll went (that hangs on how the camera is turned), but rolls one way and the other differ in both."""
+    along = [float(body.p(n)[0] - body.rest(n)[0]) for n in ("near_knee", "far_knee") if body.visible(n)]
+    nearer = body.nearer("near_knee", "near_hip") if body.visible("near_knee", "near_hip") else math.nan
+    return (sum(along) / len(along) if along else math.nan), nearer
+
+
 def shoulder_lift(body: Body) -> float:
     """How far a shoulder has come up (torso lengths); the far one, seen past the chest, wobbles more."""
     return max(body.rise("near_shoulder"), body.rise("far_shoulder") - FAR_SHOULDER_WOBBLE)
@@ -291,8 +312,8 @@ EXERCISE = Exercise(
     start_position=start_position, signal=knee_drop,
     counter=lambda: HoldCounter(enter=ROLL_ENTER, exit=ROLL_EXIT, through_share=THROUGH_SHARE,
                                 min_rep_s=MIN_ROLL_S),
-    side=roll_side, side_rule=SIDES, rest_level=ROLL_EXIT, still_cue=STILL_CUE, torso_max_deg=SITTING_UP_DEG,
-    hip_max=HIPS_UP,
+    side=roll_side, side_rule=SIDES, side_cues=roll_cues, rest_level=ROLL_EXIT, still_cue=STILL_CUE,
+    torso_max_deg=SITTING_UP_DEG, hip_max=HIPS_UP,
     paced=lambda: PacedRocks(stages=PACE, reps=TARGETS.reps_min), pace_after_s=PACE_AFTER_S, pace_cue=PACE_CUE,
     pace_waits_for_rep=True, unseen_hint=UNSEEN_HINT,
 )

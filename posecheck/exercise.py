@@ -159,6 +159,8 @@ class Exercise:
     # > 0: towards the camera side; < 0: away; NaN: the part that tells is hidden (SideRule.hidden_towards)
     side: Callable[[Body], float | None] | None = None
     side_rule: SideRule | None = None  # how a rep's side reading is read (None: its sign); posecheck.sides
+    # Further readings that tell two reps' ways apart where the side reading cannot (SideRule.cues_apart).
+    side_cues: Callable[[Body], tuple[float, ...]] | None = None
     rest_level: float = 0.0  # the signal must be below this (and the body still) for the rest to follow
     rest_follow_s: float = 1.5  # how quickly the rest reference follows the body at rest
     settings: tuple[str, ...] = ()  # profile settings it understands (e.g. "knee_problem")
@@ -435,7 +437,8 @@ class ExerciseRun:
         elif self.exercise.side is not None and signal is not None:
             vote = self.exercise.side(body)
             if vote is not None:
-                self._sides.add(vote, max(signal, 0.0))
+                cues = self.exercise.side_cues(body) if self.exercise.side_cues is not None else ()
+                self._sides.add(vote, max(signal, 0.0), cues)
         at_rest = self.counter.phase is Phase.REST
         self._watch_start_position(t, at_rest and not in_start, out, body)
         still = self._still(body, t)

@@ -29,6 +29,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from posecheck.dim_light import DimLight
 from posecheck.errors import PosecheckError
 from posecheck.landmarks import Landmark, PoseFrame
 from posecheck.lumbar import RunningAxis
@@ -125,6 +126,7 @@ class PoseEstimator:
         self._search_next = True  # the first frame, a lost or jumping pose, or a crowd: search
         self._latest: PoseFrame | None = None
         self._pending: dict[int, tuple[int, tuple[int, int]]] = {}
+        self._light = DimLight()  # a dim picture is evened out once the person is lost in it
         for search in (True, False) if self.mode != "image" else (True,):
             self._landmarker(self._key(search))
 
@@ -219,9 +221,9 @@ class PoseEstimator:
 
     def detect(self, image_bgr: np.ndarray, timestamp_ms: int) -> PoseFrame:
         size = (image_bgr.shape[1], image_bgr.shape[0])
-        image = self._mp_image(image_bgr)
         if self.mode == "live":
             raise PosecheckError("detect() is for image and video modes; use submit() in live mode")
+        image = self._mp_image(self._light.prepare(image_bgr))
         searched = self._search_due(timestamp_ms)
         key = self._key(searched)
         landmarker = self._landmarker(key)
@@ -233,7 +235,9 @@ class PoseEstimator:
             else:
                 result = landmarker.detect_for_video(image, self._monotonic(timestamp_ms))
         self._warmed.add(key)
-        return self._to_frame(result, timestamp_ms, size, searched)
+        frame = self._to_frame(result, timestamp_ms, size, searched)
+        self._light.found(timestamp_ms, frame.has_pose)
+        return frame
 
     def submit(self, image_bgr: np.ndarray, timestamp_ms: int) -> None:
         """Live mode: hand a frame to MediaPipe without waiting; the result arrives in `latest()`.
@@ -244,7 +248,8 @@ class PoseEstimator:
         with self._lock:
             self._pending[ts] = (timestamp_ms, (image_bgr.shape[1], image_bgr.shape[0]))
             landmarker = self._landmarker(self._key(self._search_due(timestamp_ms)))
-        landmarker.detect_async(self._mp_image(image_bgr), ts)
+            image = self._mp_image(self._light.prepare(image_bgr))
+        landmarker.detect_async(image, ts)
 
     def _on_result(self, searched: bool, result: Any, _image: Any, ts: int) -> None:
         with self._lock:
@@ -252,6 +257,7 @@ class PoseEstimator:
             for old in [t for t in self._pending if t < ts]:
                 del self._pending[old]  # MediaPipe dropped these frames
             self._latest = self._to_frame(result, timestamp_ms, size, searched)
+            self._light.found(timestamp_ms, self._latest.has_pose)
 
     def latest(self) -> PoseFrame | None:
         with self._lock:

@@ -58,3 +58,22 @@ def test_a_rep_whose_telling_part_was_hidden_throughout_goes_the_rules_hidden_wa
     unruled = SideVote(RULE)
     unruled.add(math.nan, 1.0)
     assert unruled.decide() is None  # no hidden way given: not guessed
+
+
+def test_cues_that_set_two_reps_apart_decide_the_other_way_whatever_the_readings():
+    # Far off the side view: four alternating rolls all read about -0.3 (beyond `sure`), but the knees
+    # swing along the body one way and the other, 0.4 torso lengths apart.
+    cued = SideRule(apart=RULE.apart, sure=RULE.sure, cues_apart=(0.3, 0.7))
+    assert went_towards(-0.30, (-0.31, False), cued, cues_differ=True) is True
+    assert went_towards(-0.30, (-0.31, False), cued) is False
+    vote = SideVote(cued)
+    ways = []
+    for along in (0.2, -0.2, 0.2, -0.2):
+        vote.add(-0.3, 1.0, (along, math.nan))  # depth not seen: that cue does not vote
+        ways.append(vote.decide())
+    assert ways == [False, True, False, True]
+    vote.add(-0.24, 1.0, (-0.1, 0.0))  # 0.1 along the body from the last, 0.06 in reading: the same way
+    assert vote.decide() is True
+    vote.add(0.3, 0.0, (0.9, 0.0))  # a frame of no weight moves no cue
+    vote.add(0.3, 1.0, (-0.1, 0.0))
+    assert vote.decide() is True  # beyond `sure`, no cue apart: the sign

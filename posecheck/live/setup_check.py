@@ -14,10 +14,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from posecheck.dim_light import DARK_MEAN, brightness
 from posecheck.landmarks import SKELETON, Landmark, PoseFrame
 
-# Mean brightness (0-255) below which MediaPipe starts to lose a person on a dark floor.
-DARK_MEAN = 50.0
 # Mean brightness above which most of the picture is washed out (a window or a lamp behind the mat).
 BRIGHT_MEAN = 230.0
 # A landmark closer than this fraction of the image to its edge is cut off (MediaPipe extrapolates there).
@@ -91,11 +90,6 @@ class Advice:
 CHECKS: tuple[str, ...] = (
     "light", "person", "one_person", "back_light", "whole_body", "distance", "side_view", "camera_height",
 )
-
-
-def brightness(image_bgr: np.ndarray) -> float:
-    small = cv2.resize(image_bgr, (64, 36), interpolation=cv2.INTER_AREA)
-    return float(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY).mean())
 
 
 def _inside(frame: PoseFrame, marks: tuple[Landmark, ...]) -> np.ndarray:
