@@ -27,6 +27,9 @@ every 2 s: 0.92 and 0.94; every second: 0.91 and 0.92.)
 `analyze` and `live` add for them since then: lite 0.77 (0.75), full 0.82 (0.79) of plain MediaPipe
 (62.7 and 49.1 fps; back extensions in the same runs 0.92 and 0.95): the flow costs about 3 ms a frame at
 640x480.
+2 cores, idle, 2026-12-06, lite back extensions, 5 runs each: with the dim-picture check
+(posecheck.dim_light) measuring every frame's brightness, as frozen at 0f278a3, 0.86 and 0.88; measuring it
+only while the person is lost (since), 0.88-0.93 in four runs: the measurement cost about 0.5 ms a frame.
 The same machine under others' load (5-9) gave wall-clock ratios from 0.59 to 1.15 and CPU-time ratios of
 0.94 / 0.73 / 0.91 / 0.81: read wall-clock figures only from an idle machine.
 """

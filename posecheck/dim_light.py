@@ -51,6 +51,11 @@ class DimLight:
     def prepare(self, image_bgr: np.ndarray) -> np.ndarray:
         if image_bgr.ndim != 3 or image_bgr.shape[2] != 3 or image_bgr.dtype != np.uint8:
             return image_bgr  # not a colour picture: the pose model's own check says so
+        if not self.lifting and self.lost_since_ms is None:
+            # The person was found in the last picture: nothing to decide, and the brightness (half a
+            # millisecond, 4% of a lite frame) is not spent. A first lost frame cannot start the lift.
+            self.dim = False
+            return image_bgr
         self.dim = brightness(image_bgr) < DARK_MEAN
         self.lifting = self.lifting and self.dim
         return even_out(image_bgr) if self.lifting else image_bgr

@@ -48,6 +48,14 @@ def test_a_bright_picture_is_never_evened_out_however_long_nobody_is_there():
         light.found(t, False)
 
 
+def test_while_the_person_is_found_the_picture_is_not_even_measured(monkeypatch):
+    light, dim = DimLight(), _picture(20)
+    monkeypatch.setattr("posecheck.dim_light.brightness", lambda image: pytest.fail("measured"))
+    for t in range(0, 3 * LOST_MS, 100):
+        assert light.prepare(dim) is dim
+        light.found(t, True)
+
+
 def test_even_out_keeps_a_grey_picture_grey():
     out = even_out(_picture(20))
     assert np.abs(out.astype(int)[..., 0] - out[..., 2]).max() <= 2
