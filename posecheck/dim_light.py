@@ -49,8 +49,7 @@ class DimLight:
     lost_since_ms: int | None = None
 
     def prepare(self, image_bgr: np.ndarray) -> np.ndarray:
-        if image_bgr.ndim != 3 or image_bgr.shape[2] != 3 or image_bgr.dtype != np.uint8:
-            return image_bgr  # not a colour picture: the pose model's own check says so
+        """The 8-bit BGR picture to hand to MediaPipe (itself, or evened out)."""
         if not self.lifting and self.lost_since_ms is None:
             # The person was found in the last picture: nothing to decide, and the brightness (half a
             # millisecond, 4% of a lite frame) is not spent. A first lost frame cannot start the lift.

@@ -204,13 +204,13 @@ class PoseEstimator:
             self._previous = frame
         return frame
 
-    @staticmethod
-    def _mp_image(image_bgr: np.ndarray) -> Any:
+    def _mp_image(self, image_bgr: np.ndarray) -> Any:
+        """The frame as MediaPipe takes it: checked, evened out where dim (posecheck.dim_light), RGB."""
         import mediapipe as mp
 
         if image_bgr.ndim != 3 or image_bgr.shape[2] != 3 or image_bgr.dtype != np.uint8:
             raise PosecheckError(f"expected an 8-bit colour image, got shape {image_bgr.shape}")
-        rgb = np.ascontiguousarray(image_bgr[:, :, ::-1])
+        rgb = np.ascontiguousarray(self._light.prepare(image_bgr)[:, :, ::-1])
         return mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
 
     def _monotonic(self, timestamp_ms: int) -> int:
@@ -223,7 +223,7 @@ class PoseEstimator:
         size = (image_bgr.shape[1], image_bgr.shape[0])
         if self.mode == "live":
             raise PosecheckError("detect() is for image and video modes; use submit() in live mode")
-        image = self._mp_image(self._light.prepare(image_bgr))
+        image = self._mp_image(image_bgr)
         searched = self._search_due(timestamp_ms)
         key = self._key(searched)
         landmarker = self._landmarker(key)
@@ -248,7 +248,7 @@ class PoseEstimator:
         with self._lock:
             self._pending[ts] = (timestamp_ms, (image_bgr.shape[1], image_bgr.shape[0]))
             landmarker = self._landmarker(self._key(self._search_due(timestamp_ms)))
-            image = self._mp_image(self._light.prepare(image_bgr))
+            image = self._mp_image(image_bgr)
         landmarker.detect_async(image, ts)
 
     def _on_result(self, searched: bool, result: Any, _image: Any, ts: int) -> None:
