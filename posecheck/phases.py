@@ -765,7 +765,11 @@ class CycleCounter:
     one way, as a pelvic tilt's arch does past its press, still shows its small end). With `clear`, once
     the recent size reaches `clear` times the floor (a movement is clearly under way), the floor falls to
     `clear_floor` times itself, and the window so far is counted afresh with it: the first rocks, as
-    small as the later ones but made before their size was known, count then."""
+    small as the later ones but made before their size was known, count then.
+
+    With `lone_back`, at rest after a rock, the signal reaching that rock's last end again, clearly (twice
+    its T), after coming back within `lone_back` of T from zero, is a rock whose other end was too small
+    to see: counted. (Not while a rock is under way: a wobble before the first rock would pair with it.)"""
 
     floor: float
     share: float
@@ -773,8 +777,10 @@ class CycleCounter:
     per_side: bool = False
     clear: float | None = None
     clear_floor: float = 1.0
+    lone_back: float | None = None
     phase: Phase = Phase.REST
     _end: int = 0  # the last end reached: +1, -1, or 0 before any
+    _back: float | None = None  # when the signal came back to the centre since the last end
     _started: float = 0.0
     size: float = 0.0  # the signal's recent size
     _peak: float = 0.0
@@ -805,9 +811,14 @@ class CycleCounter:
     def _step(self, t: float, signal: float, above: float, below: float) -> list[Transition]:
         self._peak = max(self._peak, abs(signal))
         end = 1 if signal > above else -1 if signal < -below else 0
-        if end == 0 or end == self._end:
+        if (self.lone_back is not None and self._end and self._back is None
+                and signal * self._end < self.lone_back * (above if self._end > 0 else below)):
+            self._back = t
+        if end == 0:
             return []
-        self._end = end
+        if end == self._end:
+            return self._lone(t, signal) if abs(signal) >= 2 * (above if end > 0 else below) else []
+        self._end, self._back = end, None
         if self.phase is Phase.REST:
             self.phase, self._started, self._peak = Phase.OUT, t, abs(signal)
             return [Started(t)]
@@ -815,13 +826,22 @@ class CycleCounter:
         self._completed_at.append(t)
         return [Completed(t, self._started, None, self._peak)]
 
+    def _lone(self, t: float, signal: float) -> list[Transition]:
+        """The same end again: after a return to the centre, the rock between showed one end only."""
+        if self._back is None or self.phase is Phase.OUT:
+            return []
+        back, self._back = self._back, None
+        self._completed_at.append(t)
+        self._peak = abs(signal)
+        return [Started(back), Completed(t, back, None, self._peak)]
+
     def _recount(self, above: float, below: float) -> list[Transition]:
         """Count the window so far afresh with these thresholds; the rocks it finds beyond those already
         counted in it are counted now (at the times they completed)."""
         since, was_out = self._recent[0][0], self.phase is Phase.OUT
         before = [c for c in self._completed_at if c < since]
         counted = len(self._completed_at) - len(before)
-        self._completed_at, self.phase, self._end, self._peak = before, Phase.REST, 0, 0.0
+        self._completed_at, self.phase, self._end, self._peak, self._back = before, Phase.REST, 0, 0.0, None
         found: list[Transition] = []
         for t, signal in self._recent:
             found += [tr for tr in self._step(t, signal, above, below) if isinstance(tr, Completed)]

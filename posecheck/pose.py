@@ -35,6 +35,8 @@ from posecheck.landmarks import Landmark, PoseFrame
 from posecheck.lumbar import RunningAxis
 from posecheck.native import quiet_stderr
 from posecheck.silhouette import belly_outline, torso_outline
+from posecheck.smoothing import VISIBLE
+from posecheck.zoom import WHOLE, Part, Zoom, cut, paste, to_part, to_whole
 
 Mode = Literal["image", "video", "live"]
 
@@ -125,8 +127,9 @@ class PoseEstimator:
         self._last_search_ms: int | None = None
         self._search_next = True  # the first frame, a lost or jumping pose, or a crowd: search
         self._latest: PoseFrame | None = None
-        self._pending: dict[int, tuple[int, tuple[int, int]]] = {}
+        self._pending: dict[int, tuple[int, tuple[int, int], Part]] = {}
         self._light = DimLight()  # a dim picture is evened out once the person is lost in it
+        self._zoom = Zoom()  # a person too small to be found in the whole picture is searched in its parts
         for search in (True, False) if self.mode != "image" else (True,):
             self._landmarker(self._key(search))
 
@@ -177,15 +180,18 @@ class PoseEstimator:
         return timestamp_ms - self._last_search_ms >= self.search_every_ms
 
     # -- results -----------------------------------------------------------------------------------
-    def _to_frame(self, result: Any, timestamp_ms: int, size: tuple[int, int], searched: bool) -> PoseFrame:
+    def _to_frame(self, result: Any, timestamp_ms: int, size: tuple[int, int], searched: bool,
+                  part: Part = WHOLE) -> PoseFrame:
         candidates = [PoseFrame.from_mediapipe(result, timestamp_ms, size, i)
                       for i in range(len(result.pose_landmarks))]
+        if part != WHOLE:
+            candidates = [replace(c, image=to_whole(c.image, part)) for c in candidates]
         # Still images are unrelated to each other: only video follows a person from frame to frame.
         previous = None if self.mode == "image" else self._previous
         chosen = choose_exerciser(candidates, previous)
         frame = PoseFrame.empty(timestamp_ms, size) if chosen is None else candidates[chosen]
         if frame.has_pose and chosen is not None and len(result.segmentation_masks or ()) > chosen:
-            mask = result.segmentation_masks[chosen].numpy_view()
+            mask = paste(result.segmentation_masks[chosen].numpy_view(), part, size)
             frame = replace(frame, torso_outline=outline_of(frame, mask), belly=self._belly(frame, mask))
         if searched:
             self.searched += 1
@@ -202,16 +208,22 @@ class PoseEstimator:
             self._search_next = lost or moved
         if frame.has_pose:
             self._previous = frame
+        self._light.found(timestamp_ms, frame.has_pose)
+        if self.mode != "image":  # still images are unrelated: each is searched whole
+            self._zoom.found(timestamp_ms, to_part(frame.image, part) if frame.has_pose else None,
+                             frame.visibility >= VISIBLE)
         return frame
 
-    def _mp_image(self, image_bgr: np.ndarray) -> Any:
-        """The frame as MediaPipe takes it: checked, evened out where dim (posecheck.dim_light), RGB."""
+    def _mp_image(self, image_bgr: np.ndarray) -> tuple[Any, Part]:
+        """The frame as MediaPipe takes it: checked, evened out where dim (posecheck.dim_light), the part
+        of it searched for a person too small for the whole (posecheck.zoom), RGB; and that part."""
         import mediapipe as mp
 
         if image_bgr.ndim != 3 or image_bgr.shape[2] != 3 or image_bgr.dtype != np.uint8:
             raise PosecheckError(f"expected an 8-bit colour image, got shape {image_bgr.shape}")
-        rgb = np.ascontiguousarray(self._light.prepare(image_bgr)[:, :, ::-1])
-        return mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
+        part = WHOLE if self.mode == "image" else self._zoom.part()
+        rgb = np.ascontiguousarray(cut(self._light.prepare(image_bgr), part)[:, :, ::-1])
+        return mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb), part
 
     def _monotonic(self, timestamp_ms: int) -> int:
         # MediaPipe refuses timestamps that do not increase; a broken file can repeat one.
@@ -223,7 +235,7 @@ class PoseEstimator:
         size = (image_bgr.shape[1], image_bgr.shape[0])
         if self.mode == "live":
             raise PosecheckError("detect() is for image and video modes; use submit() in live mode")
-        image = self._mp_image(image_bgr)
+        image, part = self._mp_image(image_bgr)
         searched = self._search_due(timestamp_ms)
         key = self._key(searched)
         landmarker = self._landmarker(key)
@@ -235,9 +247,7 @@ class PoseEstimator:
             else:
                 result = landmarker.detect_for_video(image, self._monotonic(timestamp_ms))
         self._warmed.add(key)
-        frame = self._to_frame(result, timestamp_ms, size, searched)
-        self._light.found(timestamp_ms, frame.has_pose)
-        return frame
+        return self._to_frame(result, timestamp_ms, size, searched, part)
 
     def submit(self, image_bgr: np.ndarray, timestamp_ms: int) -> None:
         """Live mode: hand a frame to MediaPipe without waiting; the result arrives in `latest()`.
@@ -246,18 +256,17 @@ class PoseEstimator:
         """
         ts = self._monotonic(timestamp_ms)
         with self._lock:
-            self._pending[ts] = (timestamp_ms, (image_bgr.shape[1], image_bgr.shape[0]))
             landmarker = self._landmarker(self._key(self._search_due(timestamp_ms)))
-            image = self._mp_image(image_bgr)
+            image, part = self._mp_image(image_bgr)
+            self._pending[ts] = (timestamp_ms, (image_bgr.shape[1], image_bgr.shape[0]), part)
         landmarker.detect_async(image, ts)
 
     def _on_result(self, searched: bool, result: Any, _image: Any, ts: int) -> None:
         with self._lock:
-            timestamp_ms, size = self._pending.pop(ts, (ts, (0, 0)))
+            timestamp_ms, size, part = self._pending.pop(ts, (ts, (0, 0), WHOLE))
             for old in [t for t in self._pending if t < ts]:
                 del self._pending[old]  # MediaPipe dropped these frames
-            self._latest = self._to_frame(result, timestamp_ms, size, searched)
-            self._light.found(timestamp_ms, self._latest.has_pose)
+            self._latest = self._to_frame(result, timestamp_ms, size, searched, part)
 
     def latest(self) -> PoseFrame | None:
         with self._lock:

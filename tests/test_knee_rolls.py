@@ -89,6 +89,21 @@ def test_a_roll_towards_the_camera_with_the_feet_lifted_is_seen_on_the_near_side
     assert knee_rolls.roll_side(body) > 0
 
 
+def test_a_roll_away_whose_knees_hardly_come_down_is_seen_by_the_near_hip_following():
+    # As MediaPipe saw rolls away on randomised block 3008 (0034, 0096): the lower knee is the hidden far
+    # one, the near knee on top drops 0.03-0.08, and the pelvis following lifts the near hip 0.08-0.11.
+    body = _lying(near_knee=-0.035, far_knee=-0.15, near_hip=0.09)
+    body.visible_mask[landmark_index("far_knee", "left")] = False
+    assert knee_rolls.knees_down(body) < knee_rolls.ROLL_ENTER <= knee_rolls.knee_drop(body)
+    # The hip coming up tells no side: only the knees' own drop opens the side reading.
+    assert knee_rolls.roll_side(body) is None
+    # Lying still, the hip's jitter (0.035 at most at rest on those clips) stays under the way back.
+    assert knee_rolls.knee_drop(_lying(near_knee=0.01, near_hip=0.035)) < knee_rolls.ROLL_EXIT
+    # Rolled towards the camera the near hip goes down: nothing is taken off the knees' drop.
+    assert knee_rolls.knee_drop(_lying(near_knee=-0.3, far_knee=-0.2, near_hip=-0.07)) == knee_rolls.knees_down(
+        _lying(near_knee=-0.3, far_knee=-0.2))
+
+
 def test_a_roll_away_is_not_taken_for_one_towards_when_the_hidden_knee_is_drawn_beside_the_near_one():
     # Rolled away, MediaPipe draws the hidden far knee following the near one, at worst 0.025 higher,
     # and the hips a little off level the wrong way (as on a rendered clip).

@@ -106,6 +106,18 @@ def test_a_press_much_smaller_than_the_arch_still_counts_each_rock():
     assert _rocks(CycleCounter(floor=0.0025, share=0.3), sizes) < 6
 
 
+def test_a_rock_whose_press_is_too_small_to_see_counts_on_its_arch_alone():
+    # The last rock of block 3006 0029: its press never took the band-passed movement below zero.
+    sizes = [(0.003, 0.012)] * 5 + [(0.0, 0.012)]
+    assert _rocks(_pelvic_picture_counter(), sizes) == 6
+    views = exercise_rules.get("pelvic_tilts").EXERCISE.picture_counter().picture
+    assert views.lone_back is not None
+    views.lone_back = None
+    assert _rocks(views, sizes) == 5
+    # Bumps on the arch's side at rest, well under the arches, are no rocks.
+    assert _rocks(_pelvic_picture_counter(), [(0.003, 0.012)] * 6 + [(0.0, 0.004)] * 3) == 6
+
+
 def test_the_first_small_rocks_count_once_the_rocking_is_clear():
     # Small rocks under the still floor (0.0025) first, before their size is known, then larger ones.
     sizes = [(0.0021, 0.0022)] * 2 + [(0.005, 0.006)] * 6
