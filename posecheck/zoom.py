@@ -8,13 +8,13 @@ wholly inside it, is kept while they are found there, clear of its edges. Lost t
 edge, the whole picture is tried again among the parts. A picture in which MediaPipe finds the person
 is never cut.
 
-Measured on the 20 sets of randomised blocks 3004-3008 where MediaPipe had found the person in under 60%
-of the frames (the dim picture evened out, posecheck.dim_light, either way): found in 0 -> 96% of frames
-(3008 0083: far, a wide lens, 640x480, a window behind), 0 -> 68%, 63 -> 95%, 0 -> 27%, 2 -> 27%,
-75 -> 90%, three more up by 2-6%; nine the same within 1%, two lower by 2-3%. Counts: 3 exact either way, the mean count error 2.15
--> 2.0, false alarms per correct rep 0.15 -> 0.13 (3007 0054: 4 back extensions for 3 -> 2). The search
-begins after a second without anyone: `posecheck evaluate`'s set-up check, which reads only the frames
-before the first rep (1.2 s on the rendered clips), still says nobody is there.
+Measured on the 20 sets of randomised blocks 3004-3008 where MediaPipe had found the person in under 60% of
+the frames (the dim picture evened out, posecheck.dim_light, either way): found in 0 -> 96% of frames (3008
+0083: far, a wide lens, 640x480, a window behind), 0 -> 68%, 63 -> 95%, 0 -> 27%, 2 -> 27%, 75 -> 90%, three
+more up by 2-6%; nine the same within 1%, two lower by 2-3%. Counts: 3 exact either way, the mean count
+error 2.15 -> 2.0, false alarms per correct rep 0.15 -> 0.13 (3007 0054: 4 back extensions for 3 -> 2). The
+search begins after a second without anyone: `posecheck evaluate`'s set-up check, which reads only the
+frames before the first rep (1.2 s on the rendered clips), still says nobody is there.
 """
 
 from __future__ import annotations
