@@ -49,14 +49,18 @@ def test_parts_are_searched_in_turn_once_nobody_was_found_for_a_while():
     assert set(tried) == set(PARTS) and tried[0] == WHOLE
 
 
-def test_the_part_a_person_is_found_wholly_inside_is_kept_and_left_at_its_edge():
-    zoom = Zoom()
-    for t in range(0, LOST_MS + 100, 100):
-        zoom.found(t, None)
-    t = LOST_MS + 100
-    while zoom.part() == WHOLE:
+def _at_a_part(zoom: Zoom) -> int:
+    """Nobody found until the search has moved past the whole picture to a part; the time now (ms)."""
+    t = 0
+    while t <= LOST_MS or zoom.part() == WHOLE:
         zoom.found(t, None)
         t += 100
+    return t
+
+
+def test_the_part_a_person_is_found_wholly_inside_is_kept_and_left_at_its_edge():
+    zoom = Zoom()
+    t = _at_a_part(zoom)
     part = zoom.part()
     zoom.found(t, _points(0.3, 0.7))  # wholly inside the part
     for later in range(t + 100, t + 3000, 100):
@@ -68,12 +72,7 @@ def test_the_part_a_person_is_found_wholly_inside_is_kept_and_left_at_its_edge()
 
 def test_a_person_cut_off_by_a_part_does_not_keep_it():
     zoom = Zoom()
-    for t in range(0, LOST_MS + 100, 100):
-        zoom.found(t, None)
-    t = LOST_MS + 100
-    while zoom.part() == WHOLE:
-        zoom.found(t, None)
-        t += 100
+    t = _at_a_part(zoom)
     part = zoom.part()
     zoom.found(t, _points(0.0, 0.7))
     assert zoom.part() != part
