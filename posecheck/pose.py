@@ -36,7 +36,7 @@ from posecheck.lumbar import RunningAxis
 from posecheck.native import quiet_stderr
 from posecheck.silhouette import belly_outline, torso_outline
 from posecheck.smoothing import VISIBLE
-from posecheck.zoom import WHOLE, Part, Zoom, cut, paste, to_part, to_whole
+from posecheck.zoom import WHOLE, Part, Zoom, cut, paste, to_whole
 
 Mode = Literal["image", "video", "live"]
 
@@ -210,8 +210,7 @@ class PoseEstimator:
             self._previous = frame
         self._light.found(timestamp_ms, frame.has_pose)
         if self.mode != "image":  # still images are unrelated: each is searched whole
-            self._zoom.found(timestamp_ms, to_part(frame.image, part) if frame.has_pose else None,
-                             frame.visibility >= VISIBLE)
+            self._zoom.found(timestamp_ms, frame.image if frame.has_pose else None, frame.visibility >= VISIBLE)
         return frame
 
     def _mp_image(self, image_bgr: np.ndarray) -> tuple[Any, Part]:

@@ -65,7 +65,7 @@ def inside(points: np.ndarray, seen: np.ndarray) -> bool:
 @dataclass
 class Zoom:
     """Which part of the picture goes to MediaPipe: `part()` before each frame, `found` after it with the
-    person's points in that part (or None)."""
+    person's points in the whole picture (or None)."""
 
     kept: Part = WHOLE
     searching: bool = False
@@ -79,7 +79,8 @@ class Zoom:
         tried = self.part()
         if points is not None and len(points):
             self.lost_since_ms = None
-            clear = tried == WHOLE or inside(points, seen if seen is not None else np.ones(len(points), bool))
+            seen = seen if seen is not None else np.ones(len(points), bool)
+            clear = tried == WHOLE or inside(to_part(points, tried), seen)
             if self.searching and clear:
                 self.kept, self.searching = tried, False
             elif self.searching:

@@ -62,11 +62,12 @@ def test_the_part_a_person_is_found_wholly_inside_is_kept_and_left_at_its_edge()
     zoom = Zoom()
     t = _at_a_part(zoom)
     part = zoom.part()
-    zoom.found(t, _points(0.3, 0.7))  # wholly inside the part
+    zoom.found(t, to_whole(_points(0.3, 0.7), part))  # wholly inside the part
     for later in range(t + 100, t + 3000, 100):
         assert zoom.part() == part
-        zoom.found(later, _points(0.3, 0.7))
-    zoom.found(t + 3000, _points(0.01, 0.7))  # an arm reaching the part's edge: look at the whole first
+        zoom.found(later, to_whole(_points(0.3, 0.7), part))
+    # An arm reaching the part's edge: look at the whole first.
+    zoom.found(t + 3000, to_whole(_points(0.01, 0.7), part))
     assert zoom.part() == WHOLE
 
 
@@ -74,7 +75,7 @@ def test_a_person_cut_off_by_a_part_does_not_keep_it():
     zoom = Zoom()
     t = _at_a_part(zoom)
     part = zoom.part()
-    zoom.found(t, _points(0.0, 0.7))
+    zoom.found(t, to_whole(_points(0.0, 0.7), part))
     assert zoom.part() != part
 
 
