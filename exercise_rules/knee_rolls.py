@@ -115,16 +115,6 @@ KNEES_JUDGED_FROM = 0.15
 # (kinematic sets; MediaPipe on rendered clips < 0.02); feet 14 cm up read 0.15-0.21 on the clips and
 # 0.24+ on kinematic sets.
 FEET_LIFT = 0.08
-# A roll's feet add at most this to how far the knees went: lifted with the roll they read 0.15-0.21 on
-# the clips. Further up is MediaPipe putting a foot elsewhere for a moment (up to 0.66 on randomised block
-# 3009): uncapped, such a moment set the roll's peak so high that the rest of the hold
-# fell under THROUGH_SHARE of it and the roll was split in two (3007 0050: 6 rolls for 4 -> 4). Knee sets
-# of blocks 3004-3009 (121, cached MediaPipe frames): exact 77 either way, count error 0.90 -> 0.88 a set,
-# fault F1 0.739 -> 0.746 (3009 0078: "Now roll to the other side" 3 -> 1 times wrongly; 3008 0046: one
-# more "hold" fault); habit dev sets 16 -> 17 of 36 exact; kinematic dev sets unchanged (36 of 36). Capped
-# at 0.15 or 0.25 it did no better. It does not stop 3009 0098's extra rolls: there the feet, misplaced at
-# rest after each roll, still add the cap, and the far knee 0.1-0.14 more.
-FEET_RISE_MAX = 0.2
 # Getting up: the torso 35 degrees off the floor is sitting up (a lifted shoulder tips it < 15), the hip
 # point 0.5 torso lengths up is kneeling or standing (a bridge lifts it 0.3). Kinematic sets getting up
 # pass 35 degrees 1.5 s into it; MediaPipe's hip point sits 5-10 degrees off, well inside the margin.
@@ -184,12 +174,14 @@ def knees_down(body: Body) -> float | None:
     """How far the lower knee has come down towards the feet from where it rests (torso lengths).
     Rolled towards the camera the near knee is underneath, rolled away the far one: take whichever
     dropped more. The knees sweep about the feet, so feet coming up with the roll lift the knees as
-    well: their rise is added back (up to FEET_RISE_MAX), or a roll with the feet off the floor would not
-    be seen at all."""
+    well: their rise is added back, or a roll with the feet off the floor would not be seen at all.
+    Capping it at 0.2 torso lengths (ed7af17) was measured once on block 3010 and taken back: feet truly
+    lifted read 0.24-0.38 there, the knees rising 0.1-0.17 with them, and capped the held rolls split
+    (0016: 9 rolls for 4)."""
     drops = [-body.rise(n) for n in ("near_knee", "far_knee") if body.visible(n)]
     if not drops:
         return None
-    feet_up = min(max(feet_lift(body), 0.0), FEET_RISE_MAX) if body.visible("near_ankle", "near_heel") else 0.0
+    feet_up = max(feet_lift(body), 0.0) if body.visible("near_ankle", "near_heel") else 0.0
     return max(drops) + feet_up
 
 

@@ -11,9 +11,10 @@ one set), v11 (999800+, 734d783) two (two heels-stretch people read off at every
 correct reps) and v14 (999975+, 5bc400b) one (a heels-stretch set's hands read out of place at two rests),
 so the floors stayed on v13 until v15 rather than be loosened to those measurements. v16 (1000100+,
 e29612b, measured once) missed two: two heels-stretch sets of an arched back read a start-position fault at
-every rest (knees, then hands: 18 false alarms) and three pelvic sets were off by one or two rocks; the
-floors stay on v15. Figures in samples/kinematic/README.md. The command's report shape is checked on a few
-short sets written to disk.
+every rest (knees, then hands: 18 false alarms) and three pelvic sets were off by one or two rocks; v17
+(1000200+, ed7af17, measured once) missed one: two heels-stretch sets' hands read out of place at rests (13
+false alarms); the floors stay on v15. Figures in samples/kinematic/README.md. The command's report shape
+is checked on a few short sets written to disk.
 """
 
 from __future__ import annotations
