@@ -62,10 +62,11 @@ def test_the_part_a_person_is_found_wholly_inside_is_kept_and_left_at_its_edge()
     zoom = Zoom()
     t = _at_a_part(zoom)
     part = zoom.part()
-    zoom.found(t, to_whole(_points(0.3, 0.7), part))  # wholly inside the part
+    inside_it = to_whole(_points(0.3, 0.7), part)  # wholly inside the part
+    zoom.found(t, inside_it)
     for later in range(t + 100, t + 3000, 100):
         assert zoom.part() == part
-        zoom.found(later, to_whole(_points(0.3, 0.7), part))
+        zoom.found(later, inside_it)
     # An arm reaching the part's edge: look at the whole first.
     zoom.found(t + 3000, to_whole(_points(0.01, 0.7), part))
     assert zoom.part() == WHOLE
