@@ -11,10 +11,12 @@ no longer dim. The set-up check still says "Turn the lights on".
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
+
+from posecheck.lost import Lost
 
 # Mean brightness (0-255) below which MediaPipe starts to lose a person on a dark floor.
 DARK_MEAN = 50.0
@@ -46,11 +48,11 @@ class DimLight:
 
     lifting: bool = False
     dim: bool = False
-    lost_since_ms: int | None = None
+    lost: Lost = field(default_factory=Lost)
 
     def prepare(self, image_bgr: np.ndarray) -> np.ndarray:
         """The 8-bit BGR picture to hand to MediaPipe (itself, or evened out)."""
-        if not self.lifting and self.lost_since_ms is None:
+        if not self.lifting and self.lost.since_ms is None:
             # The person was found in the last picture: nothing to decide, and the brightness (half a
             # millisecond, 4% of a lite frame) is not spent. A first lost frame cannot start the lift.
             self.dim = False
@@ -60,10 +62,5 @@ class DimLight:
         return even_out(image_bgr) if self.lifting else image_bgr
 
     def found(self, timestamp_ms: int, person: bool) -> None:
-        if person:
-            self.lost_since_ms = None
-            return
-        if self.lost_since_ms is None:
-            self.lost_since_ms = timestamp_ms
-        if self.dim and timestamp_ms - self.lost_since_ms >= LOST_MS:
+        if self.lost.update(timestamp_ms, person) >= LOST_MS and self.dim:
             self.lifting = True

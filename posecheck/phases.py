@@ -358,7 +358,7 @@ class RockingCounter:
     _hidden: HiddenStart | None = None  # at rest: a rock may have begun unseen
     _gap_at_far: Gap | None = None  # a gap at the far end: its way back (and the next first end) unseen
     _after_rock: float | None = None  # back about the centre from the last rock's far end at, not rested since
-    _left_centre: float = 0.0  # at rest, last within `level` of the centre
+    _left_centre: float | None = None  # at rest, last within `level` of the centre (None: no frame yet)
     _crossed: bool = False  # at rest, the signal has been on the first end's side of the centre
     _unseen_since: float | None = None
     _still: Stillness = field(init=False)
@@ -377,6 +377,8 @@ class RockingCounter:
 
     # -- the signal ---------------------------------------------------------------------------
     def update(self, t: float, signal: float | None, in_start: bool | None = None) -> list[Transition]:
+        if self._left_centre is None:
+            self._left_centre = t  # a rock under way from the first frame began there, not at time 0
         if signal is None:
             for d in (self._start, self._at_far, self._back):
                 d.reset()
@@ -758,7 +760,7 @@ class PacedWhenUnseen:
 class CycleCounter:
     """Rocks as full cycles of a signal about zero (a band-passed movement): one end past +T or -T begins
     a rock (Started), the other end completes it; in continuous rocking the next end begins the next.
-    T is `share` of the signal's recent size (95th percentile of |signal| over `window_s`), never below
+    T is `share` of the signal's recent size (`size_percentile` of |signal| over `window_s`), never below
     `floor` (the signal's size lying still), so small and large rocks count alike and stillness none.
 
     With `per_side`, each end's T comes from that side's own recent size (a movement that goes further
@@ -774,6 +776,9 @@ class CycleCounter:
     floor: float
     share: float
     window_s: float = 20.0
+    # The recent size is this percentile of |signal|: a movement bigger than the cycles, lasting under
+    # (100 - it)% of the window, does not raise it.
+    size_percentile: float = 95.0
     per_side: bool = False
     clear: float | None = None
     clear_floor: float = 1.0
@@ -795,7 +800,7 @@ class CycleCounter:
         while t - self._recent[0][0] > self.window_s:
             self._recent.popleft()
         values = np.array([v for _, v in self._recent])
-        self.size = float(np.percentile(np.abs(values), 95))
+        self.size = float(np.percentile(np.abs(values), self.size_percentile))
         if self.clear is not None and not self._cleared and self.size >= self.clear * self.floor:
             self._cleared = True
             return self._recount(*self._thresholds(values))

@@ -19,12 +19,13 @@ frames before the first rep (1.2 s on the rendered clips), still says nobody is 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 
 from posecheck.dim_light import LOST_MS
+from posecheck.lost import Lost
 
 # (left, top, width, height) as shares of the picture. The whole first (a person who comes back into the
 # whole picture is found there), then the middle, then the halves either side: a mat is laid across the
@@ -69,7 +70,7 @@ class Zoom:
 
     kept: Part = WHOLE
     searching: bool = False
-    lost_since_ms: int | None = None
+    lost: Lost = field(default_factory=Lost)
     _turn: int = 0
 
     def part(self) -> Part:
@@ -77,8 +78,9 @@ class Zoom:
 
     def found(self, timestamp_ms: int, points: np.ndarray | None, seen: np.ndarray | None = None) -> None:
         tried = self.part()
-        if points is not None and len(points):
-            self.lost_since_ms = None
+        person = points is not None and len(points) > 0
+        lost_ms = self.lost.update(timestamp_ms, person)
+        if person:
             seen = seen if seen is not None else np.ones(len(points), bool)
             clear = tried == WHOLE or inside(to_part(points, tried), seen)
             if self.searching and clear:
@@ -88,11 +90,9 @@ class Zoom:
             elif not clear:
                 self.searching, self._turn = True, 0  # reaching the kept part's edge: the whole again first
             return
-        if self.lost_since_ms is None:
-            self.lost_since_ms = timestamp_ms
         if self.searching:
             self._turn += 1
-        elif timestamp_ms - self.lost_since_ms >= LOST_MS:
+        elif lost_ms >= LOST_MS:
             self.searching, self._turn = True, 0
 
 

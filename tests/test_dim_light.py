@@ -11,6 +11,7 @@ import pytest
 
 from posecheck.dim_light import DARK_MEAN, LOST_MS, DimLight, brightness, even_out
 from posecheck.evaluate import from_rendered_video, score_labelled
+from posecheck.lost import Lost
 from posecheck.pipeline import poses
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,6 +55,14 @@ def test_while_the_person_is_found_the_picture_is_not_even_measured(monkeypatch)
     for t in range(0, 3 * LOST_MS, 100):
         assert light.prepare(dim) is dim
         light.found(t, True)
+
+
+def test_lost_counts_from_the_first_frame_without_the_person_and_starts_again_once_found():
+    lost = Lost()
+    frames = ((0, True), (40, False), (80, False), (120, False))
+    assert [lost.update(t, person) for t, person in frames] == [0, 0, 40, 80]
+    assert lost.update(160, True) == 0 and lost.since_ms is None
+    assert lost.update(200, False) == 0 and lost.since_ms == 200
 
 
 def test_even_out_keeps_a_grey_picture_grey():

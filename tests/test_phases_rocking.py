@@ -248,3 +248,13 @@ def test_the_counter_starts_at_either_end_and_names_its_phases():
     assert stages == [RockPhase.AT_REST, RockPhase.FIRST_END, RockPhase.SWING, RockPhase.FAR_END,
                       RockPhase.RETURN, RockPhase.AT_REST]
     assert [x for x in seen if x in (Started, Completed)] == [Started, Completed]
+
+
+def test_a_rock_under_way_when_the_counter_starts_begins_at_its_first_frame_not_at_time_zero():
+    """Calibrated 8 s into a recording (the person got down onto the mat first), with the signal already
+    at a rock's first end: that rock began no earlier than the counter's first frame."""
+    counter = EXERCISE.counter()
+    s = Set(15).rest_at(PRESS, 0.6).ramp(PRESS, ARCH, 1.2).rest_at(ARCH, 0.4).ramp(ARCH, 0, 1.0).rest(2)
+    started = [tr.t for i, v in enumerate(s.signal) for tr in counter.update(8.0 + i / 15, v)
+               if isinstance(tr, Started)]
+    assert started and min(started) >= 8.0
