@@ -24,6 +24,7 @@ from posecheck.breath import KEEP_BREATHING_S, HoldBreaths
 from posecheck.calibration import CALIBRATION_S, Body, Calibration, Calibrator, other, provisional_body
 from posecheck.errors import PosecheckError
 from posecheck.events import Event, EventKind, Severity
+from posecheck.facing import Facing, back_to_front, frame_facing
 from posecheck.geometry import elevation
 from posecheck.landmarks import PoseFrame
 from posecheck.phases import Completed, Counter, PacedWhenUnseen, Phase, Started, Transition, TwoViews
@@ -248,6 +249,7 @@ class ExerciseRun:
         self._by_picture = False
         self.checks = tuple(c for c in exercise.checks if c.setting is None or settings.get(c.setting))
         self.smoother = LandmarkSmoother()
+        self._facing = Facing()
         self.calibrator = Calibrator(exercise.start_position, exercise.core, exercise.rest_pose)
         self.breaths = HoldBreaths() if exercise.counts_breaths else None
         self.counter = self._new_counter()
@@ -459,7 +461,7 @@ class ExerciseRun:
     # -- seeing the body ----------------------------------------------------------------------
     def _body(self, frame: PoseFrame, t: float, out: list[Event]) -> tuple[bool, Body | None]:
         """(is the person seen, the body in calibrated terms or None before calibration)."""
-        if not frame.has_pose:
+        if not frame.has_pose or self._back_to_front(frame, t):
             if self.calibration is None and self._before:
                 self._before.append(_Seen(t, None))
             return False, None
@@ -496,6 +498,13 @@ class ExerciseRun:
             self._settled_once = False
             return seen, None
         return self._calibrated_body(xy, z, visible, frame.lumbar, frame.belly)
+
+    def _back_to_front(self, frame: PoseFrame, t: float) -> bool:
+        """MediaPipe read the body lying the other way than the person lies (posecheck.facing)."""
+        facing = frame_facing(frame.xy)
+        own = self.calibration.facing if self.calibration is not None else self._facing.settled()
+        self._facing.add(t, facing)
+        return back_to_front(facing, own)
 
     def _calibrated_body(self, xy: np.ndarray, z: np.ndarray, visible: np.ndarray,
                          lumbar: float = float("nan"), belly: float = float("nan")) -> tuple[bool, Body | None]:

@@ -75,7 +75,10 @@ class HoldCounter:
 
     def update(self, t: float, signal: float | None, in_start: bool | None = None) -> list[Transition]:
         if signal is None:
-            self._pending_since = None
+            # A crossing seen on both sides of a short gap lasted through it: frames MediaPipe read back to
+            # front (posecheck.facing) come and go every few frames in a poor picture.
+            if self._last_seen is None or t - self._last_seen[0] >= self.gap_s:
+                self._pending_since = None
             if self.phase is Phase.OUT:
                 self._trace.append((t, None))
             return []
