@@ -3,7 +3,7 @@
 At the start of a live session each model present is timed on the bundled clip's frames (a person on a
 mat, resized to the camera's picture), tracked as the live loop runs it, after a warm-up; the most
 accurate one (heavy, then full, then lite) whose inference fits in the camera's frame interval, with
-headroom, is chosen. None fits: lite, the fastest.
+headroom, is chosen. None fits: the fastest present (lite when it is there).
 
     choice = choose({"lite": 21.0, "full": 31.5, "heavy": 95.0}, camera_fps=30)   # pure
     choice.variant, choice.why                                                      # "full", "..."
@@ -56,7 +56,9 @@ def budget_ms(camera_fps: float, headroom: float = HEADROOM) -> float:
 
 def choose(timings_ms: Mapping[str, float], camera_fps: float, headroom: float = HEADROOM) -> Choice:
     """The most accurate variant whose median inference (ms) fits the camera's frame interval with
-    headroom; lite when none does. Variants without a timing (not present) are not chosen."""
+    headroom; the fastest timed when none does. Variants without a timing (not present) are not chosen: a
+    machine with only the full model, too slow for the camera, runs the full model rather than fail for want
+    of lite."""
     budget = budget_ms(camera_fps, headroom)
     fps = camera_fps if camera_fps and camera_fps > 0 else DEFAULT_CAMERA_FPS
     timed = ", ".join(f"{v} {timings_ms[v]:.0f} ms" for v in reversed(BY_ACCURACY) if v in timings_ms)
@@ -64,8 +66,9 @@ def choose(timings_ms: Mapping[str, float], camera_fps: float, headroom: float =
         if variant in timings_ms and timings_ms[variant] <= budget:
             return Choice(variant, f"the most accurate model within {budget:.0f} ms a frame "
                           f"(a {fps:g} fps camera): {timed}", dict(timings_ms))
-    return Choice(FALLBACK, f"no model keeps up with a {fps:g} fps camera ({budget:.0f} ms a frame): {timed}; "
-                  "the fastest", dict(timings_ms))
+    fastest = min(timings_ms, key=lambda v: timings_ms[v], default=FALLBACK)
+    return Choice(fastest, f"no model keeps up with a {fps:g} fps camera ({budget:.0f} ms a frame): {timed}; "
+                  "the fastest present", dict(timings_ms))
 
 
 def sample_frames(size: tuple[int, int], n: int = WARMUP_FRAMES + TIMED_FRAMES) -> list[np.ndarray]:

@@ -31,6 +31,15 @@ def test_when_no_model_keeps_up_lite_is_chosen_and_the_reason_says_so():
     assert "no model keeps up" in choice.why
 
 
+def test_when_no_model_keeps_up_and_lite_is_not_fetched_the_fastest_present_one_is_chosen():
+    # A loaded machine with only the full model (what `make demo` fetches) timed it too slow for the camera
+    # and chose lite, which was not there: the live session ended "no lite pose model".
+    choice = choose({"full": 60.0}, camera_fps=30)
+    assert choice.variant == "full"
+    assert "no model keeps up" in choice.why
+    assert choose({"full": 60.0, "heavy": 150.0}, camera_fps=30).variant == "full"
+
+
 def test_a_model_that_is_not_fetched_is_never_chosen():
     assert choose({"lite": 5.0, "full": 8.0}, camera_fps=30).variant == "full"
 
