@@ -19,8 +19,9 @@ Seen from the side: the knees come down towards the feet as they roll, whichever
 side is told by how much more the near side drops than the far one: the near knee is underneath when
 they roll towards the camera, and the pelvis, following, lifts the far hip over the near one. A camera
 a little off the side view leans that reading alike for every roll, so near zero each roll's reading is
-read against the roll before it (posecheck.sides); further off, where the knees went along the body and
-towards the camera still tells a roll from the one before. What is counted: one roll out, a hold, and back.
+read against the roll before it, and the first against the second (posecheck.sides); further off, where
+the knees went along the body and towards the camera still tells a roll from the one before. What is
+counted: one roll out, a hold, and back.
 Knees coming apart show on a roll towards the camera (the far knee, on top, is left behind); on a roll
 away the lower knee is the hidden far one, and MediaPipe draws it beside the upper knee, so a gap there
 is mostly not seen. When the knees rolled away hardly come down in the picture, the near hip lifting with
@@ -85,7 +86,13 @@ TOWARDS_SHARE = 0.25
 # way, whatever its reading; per roll, read against the roll before (blocks 3004-3006, 171 rolls):
 # alternating pairs read the same way 11 -> 7, rolls to one side read as alternating 5 -> 7; on 3007
 # (78 rolls) 9 -> 3 and 1 -> 1. Kinematic rolls to one side differ by < 0.05 and < 0.1 in these.
-SIDES = SideRule(apart=0.075, sure=0.25, hidden_towards=False, cues_apart=(0.3, 0.7))
+# Along the body 0.15 since the nineteenth round: rendered rolls to one side (every same-side set of blocks
+# 3004-3012, 58 pairs) moved along the body alike within 0.04, while alternating rolls whose readings
+# did not tell them apart moved 0.20-0.24 on 3010-3011 (two sets, four pairs). In depth, rolls to one side
+# differed by up to 0.39 (3004) and such alternating rolls by 0.28 and more: no limit under 0.7 parts them.
+# And the first roll, read by its sign alone, is read again against the second (posecheck.sides): on
+# 3010-3012 (46 sets, 184 rolls) rolls read to their side 139 -> 144 with both changes, sets exact 28 -> 31.
+SIDES = SideRule(apart=0.075, sure=0.25, hidden_towards=False, cues_apart=(0.15, 0.7))
 # A shoulder coming up 0.055 torso lengths is off the floor: lying on it, it moves < 0.04 (kinematic sets;
 # MediaPipe on rendered clips < 0.02); lifted by a chest rolling with the knees it reads 0.07-0.08 on the
 # clips when it is the near one (it rose 0.23: MediaPipe under-reads it), 0.22+ on kinematic sets.

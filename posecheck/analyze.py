@@ -29,7 +29,7 @@ from posecheck.words import count
 SHOWN = {EventKind.CALIBRATED, EventKind.REP_COMPLETED, EventKind.FAULT, EventKind.ABSTAINED,
          EventKind.NOT_IN_START_POSITION, EventKind.CANNOT_SEE_YOU, EventKind.SET_COMPLETED,
          EventKind.WAITING, EventKind.NOTHING_COUNTED, EventKind.PACING, EventKind.BREATHING,
-         EventKind.REMINDER}
+         EventKind.REMINDER, EventKind.SIDE_READ_AGAIN}
 
 
 def describe(e: Event) -> str:
@@ -45,6 +45,8 @@ def describe(e: Event) -> str:
         return f"{t}  rep {e.rep}: {e.check} not judged ({e.detail})"
     if e.kind is EventKind.NOTHING_COUNTED:
         return f"{t}  no rep counted: {e.detail}"
+    if e.kind is EventKind.SIDE_READ_AGAIN:
+        return f"{t}  rep {e.rep} was to the {e.side} ({e.detail})"
     if e.kind is EventKind.REMINDER:
         return f"{t}  reminder - {e.cue} ({e.check} said, not judged: {e.detail})"
     return f"{t}  {e.kind.value.replace('_', ' ')}" + (f" - {e.cue}" if e.cue else "")

@@ -6,7 +6,9 @@ Rendered clips' labels (`samples/video/*.json`, format `posecheck-sample-video/1
 items. Every item reports `detection_rate` (frames with a pose).
 
 Scores are per rep: a labelled rep is matched to the detected rep that overlaps it most in time; a
-fault is right when flagged on the matched rep for the same check.
+fault is right when flagged on the matched rep for the same check. A rep's side (knee rolls) is scored
+the same way, against the matched rep's (`sides_per_rep`): counts by side alone can be right with every
+side wrong (two rolls each way read the other way round).
 Abstentions are counted apart, never as a pass or a fault.
 
 Labels may carry `factors` ({name: level}: how the person moved, e.g. the kinematic habit sets'
@@ -28,7 +30,7 @@ from typing import Any
 
 import exercise_rules
 from posecheck.errors import PosecheckError
-from posecheck.events import Event, EventKind
+from posecheck.events import Event, EventKind, rep_sides
 from posecheck.landmarks import PoseFrame
 from posecheck.progress import progress
 from posecheck.recording import iter_recording
@@ -47,6 +49,9 @@ def _detected_reps(events: list[Event]) -> list[dict[str, Any]]:
                          "side": e.side, "hold_ms": e.hold_ms, "breaths": e.breaths,
                          "faults": set(), "abstained": set()})
     by_n = {r["n"]: r for r in reps}
+    for n, side in rep_sides(events).items():
+        if n in by_n:
+            by_n[n]["side"] = side
     for e in events:
         if e.rep in by_n and e.check:
             if e.kind is EventKind.FAULT:
@@ -123,6 +128,7 @@ def score_item(labels: dict[str, Any], events: list[Event], checks: list[str]) -
         if d["side"]:
             detected_sides[d["side"]] = detected_sides.get(d["side"], 0) + 1
     exact = len(found) == expected["total"] and all(detected_sides.get(k, 0) == v for k, v in sides.items())
+    sided = [(t["side"], d["side"] if d else None) for t, d in pairs if t and t.get("side")]
     # Breaths in a hold (labels that know them: rendered deep abdominal holds): seen None is not seen.
     breaths = [(t["breaths"], d["breaths"] if d else None) for t, d in pairs if t and t.get("breaths") is not None]
     nothing = expected["total"] > 0 and not found
@@ -134,6 +140,8 @@ def score_item(labels: dict[str, Any], events: list[Event], checks: list[str]) -
         "rep_exact": exact, "rep_error": abs(len(found) - expected["total"]),
         "correct_reps": correct_reps, "false_alarms": false_alarms, "checks": per_check,
         **({"breaths": breaths} if breaths else {}),
+        **({"sides_per_rep": {"reps": len(sided), "right": sum(a == b for a, b in sided),
+                              "wrong": sum(b is not None and a != b for a, b in sided)}} if sided else {}),
     }
 
 
@@ -189,6 +197,12 @@ def aggregate(items: list[dict[str, Any]]) -> dict[str, Any]:
         out["breaths"] = {"holds": len(holds), "seen": len(seen), "exact": sum(t == s for t, s in seen),
                           "within_one": sum(abs(t - s) <= 1 for t, s in seen),
                           "mean_abs_error": _ratio(sum(abs(t - s) for t, s in seen), len(seen))}
+    sided = [it["sides_per_rep"] for it in items if it.get("sides_per_rep")]
+    if sided:
+        # Per labelled rep with a side: read to that side, to the other, or not counted (no rep, or no side).
+        out["sides_per_rep"] = {k: sum(s[k] for s in sided) for k in ("reps", "right", "wrong")}
+        out["sides_per_rep"]["sets_all_right"] = sum(s["right"] == s["reps"] for s in sided)
+        out["sides_per_rep"]["sets"] = len(sided)
     with_detection = [it for it in items if it.get("detection_rate") is not None]
     if with_detection:
         out["detection_rate"] = _ratio(sum(it["detection_rate"] for it in with_detection), len(with_detection))
@@ -405,6 +419,11 @@ def print_table(report: dict[str, Any]) -> None:
             b = m["breaths"]
             print(f"{name}, breaths per hold: {b['holds']} holds, seen in {b['seen']}, exact {b['exact']}, "
                   f"within one {b['within_one']}, mean error {_fmt(b['mean_abs_error'])}")
+        if "sides_per_rep" in m:
+            s = m["sides_per_rep"]
+            print(f"{name}, sides per rep: {s['right']} of {s['reps']} reps read to their side, {s['wrong']} to the "
+                  f"other, {s['reps'] - s['right'] - s['wrong']} not counted; every rep's side right in "
+                  f"{s['sets_all_right']} of {s['sets']} sets")
         if "pacing_live_sets" in m:
             print(f"{name}, live: the app would have paced {m['pacing_live_sets']} of {m['items']} sets "
                   f"({m['paced_live_reps']} paced reps)")

@@ -21,6 +21,7 @@ class EventKind(StrEnum):
     PACING = "pacing"  # the app starts pacing reps the camera cannot see (or stops: it sees them again)
     BREATHING = "breathing"  # breaths were seen, then none for a while in a hold: "Keep breathing"
     REMINDER = "reminder"  # a point of form said once, never judged (exercise.Reminder); detail: why not
+    SIDE_READ_AGAIN = "side_read_again"  # a counted rep's side, read again once the next rep showed the lean
 
 
 class Severity(StrEnum):
@@ -58,3 +59,12 @@ class Event:
         if data.get("severity") is not None:
             data["severity"] = Severity(data["severity"])
         return cls(**data)
+
+
+def rep_sides(events: list[Event]) -> dict[int, str]:
+    """Each counted rep's side: its `rep_completed`'s, or the last `side_read_again` about it."""
+    sides: dict[int, str] = {}
+    for e in events:
+        if e.rep is not None and e.side and e.kind in (EventKind.REP_COMPLETED, EventKind.SIDE_READ_AGAIN):
+            sides[e.rep] = e.side
+    return sides

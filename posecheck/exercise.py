@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 import numpy as np
@@ -23,7 +23,7 @@ import numpy as np
 from posecheck.breath import KEEP_BREATHING_S, HoldBreaths
 from posecheck.calibration import CALIBRATION_S, Body, Calibration, Calibrator, other, provisional_body
 from posecheck.errors import PosecheckError
-from posecheck.events import Event, EventKind, Severity
+from posecheck.events import Event, EventKind, Severity, rep_sides
 from posecheck.facing import Facing, back_to_front, frame_facing
 from posecheck.geometry import elevation
 from posecheck.landmarks import PoseFrame
@@ -674,8 +674,10 @@ class ExerciseRun:
                 side = None
                 if self.exercise.side is not None and self.calibration is not None:
                     near = self.calibration.near
-                    towards = self._sides.decide()
+                    towards = self._sides.decide(n)
                     side = None if towards is None else near if towards else other(near)
+                    if self._sides.read_again is not None:
+                        self._side_read_again(self._sides.read_again, n, tr.t, out)
                 rep = RepRecord(n, round(tr.started * 1000), round(tr.t * 1000), tr.hold_s, tr.peak, side)
                 previous = self.reps[-1] if self.reps else None
                 self.reps.append(rep)
@@ -692,6 +694,15 @@ class ExerciseRun:
                     self._set_done = True
                     out.append(self._event(EventKind.SET_COMPLETED, tr.t, severity=Severity.INFO,
                                            detail=f"{len(self.reps)} reps"))
+
+    def _side_read_again(self, rep: int, by: int, t: float, out: list[Event]) -> None:
+        """Rep `rep` went the other way than it was first read: rep `by` went the other way from it and
+        read lower or higher (sides.SideVote.read_again)."""
+        for i, record in enumerate(self.reps):
+            if record.number == rep and record.side is not None:
+                self.reps[i] = replace(record, side=other(record.side))
+                out.append(self._event(EventKind.SIDE_READ_AGAIN, t, rep=rep, side=self.reps[i].side,
+                                       detail=f"read again against rep {by}, which went the other way"))
 
     def _judge_rep(self, check: Check, rep: RepRecord, previous: RepRecord | None, t: float,
                    out: list[Event]) -> None:
@@ -782,11 +793,11 @@ class RunSummary:
 
 def summarize(events: list[Event]) -> RunSummary:
     out = RunSummary()
+    for side in rep_sides(events).values():
+        out.by_side[side] = out.by_side.get(side, 0) + 1
     for e in events:
         if e.kind is EventKind.REP_COMPLETED:
             out.reps += 1
-            if e.side:
-                out.by_side[e.side] = out.by_side.get(e.side, 0) + 1
         elif e.kind is EventKind.FAULT and e.rep is not None and e.check is not None:
             out.faults.setdefault(e.rep, []).append(e.check)
     return out

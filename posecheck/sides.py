@@ -5,6 +5,10 @@ both ways a knee roll goes can read on the same side of zero. Two rolls of one p
 that lean, so near zero what tells two ways apart is how far their readings differ, not their signs.
 Further off the side view the lean can swallow that difference too; then other cues of the rep (where
 the moving part went across the picture, or nearer the camera) can still tell two reps apart.
+
+The first rep has no rep before it: its sign alone decides, lean and all, and every later rep is read
+from it. So once the second rep went the other way, the two are read again against each other: the one
+reading higher went towards the camera, whatever the lean (`SideVote.read_again`).
 """
 
 from __future__ import annotations
@@ -53,6 +57,9 @@ class SideVote:
     before: tuple[float, bool] | None = None
     cues: dict[int, tuple[float, float]] = field(default_factory=dict)  # cue: (weighted sum, weight)
     cues_before: tuple[float, ...] = ()
+    reads: int = 0  # reps read so far
+    before_rep: int | None = None  # the rep `before` belongs to
+    read_again: int | None = None  # the rep read before this one went the other way than first read
 
     def add(self, reading: float, weight: float, cues: tuple[float, ...] = ()) -> None:
         for i, cue in enumerate(cues):
@@ -70,10 +77,12 @@ class SideVote:
         self.total = self.weight = self.hidden = 0.0
         self.cues = {}
 
-    def decide(self) -> bool | None:
-        """The finished rep went towards the camera? Where no frame of it could read a side, the rule's
-        `hidden_towards` if the telling part was seen hidden, else None: not guessed. Closes the vote;
-        the next rep is read against this one, or, where it was not read, the last rep that was."""
+    def decide(self, rep: int | None = None) -> bool | None:
+        """The finished rep (number `rep`) went towards the camera? Where no frame of it could read a side,
+        the rule's `hidden_towards` if the telling part was seen hidden, else None: not guessed. Closes the
+        vote; the next rep is read against this one, or, where it was not read, the last rep that was.
+        `read_again` names the first rep read when the second one turned its side round (else None)."""
+        self.read_again = None
         if self.weight <= 0.0:
             towards = self.rule.hidden_towards if self.rule is not None and self.hidden > 0.0 else None
             self.clear()
@@ -86,7 +95,14 @@ class SideVote:
                      for now, then, limit in zip(cues, self.cues_before, apart, strict=False)
                      if math.isfinite(now) and math.isfinite(then))
         towards = went_towards(reading, self.before, self.rule, differ)
+        if (self.reads == 1 and self.before is not None and self.rule is not None and towards != self.before[1]
+                and max(abs(reading), abs(self.before[0])) < self.rule.sure and (reading > self.before[0]) != towards):
+            # Two reps that went different ways, neither clear on its own: the lean is the same for both.
+            towards = not towards
+            self.read_again = self.before_rep
+        self.reads += 1
         self.before = (reading, towards)
+        self.before_rep = rep
         self.cues_before = cues
         self.clear()
         return towards

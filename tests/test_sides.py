@@ -3,6 +3,15 @@ put both ways on one side of zero."""
 
 import math
 
+from posecheck.evaluate import _detected_reps
+from posecheck.events import Event, EventKind, rep_sides
+from posecheck.exercise import summarize
+from posecheck.live.guidance import SetSummary
+from posecheck.live.routine import step
+from posecheck.live.trainer import Trainer
+from posecheck.recording import RecordingHeader
+from posecheck.report.build import _rep_rows
+from posecheck.session import SessionWriter
 from posecheck.sides import SideRule, SideVote, went_towards
 
 RULE = SideRule(apart=0.075, sure=0.25)
@@ -77,3 +86,46 @@ def test_cues_that_set_two_reps_apart_decide_the_other_way_whatever_the_readings
     vote.add(0.3, 0.0, (0.9, 0.0))  # a frame of no weight moves no cue
     vote.add(0.3, 1.0, (-0.1, 0.0))
     assert vote.decide() is True  # beyond `sure`, no cue apart: the sign
+
+
+def test_the_second_rep_reads_the_first_again_when_they_went_different_ways():
+    # A camera leaning every reading down by 0.12: a roll towards it reads -0.03 (its sign says away),
+    # the roll away after it -0.17. The one reading higher went towards the camera.
+    vote = SideVote(RULE)
+    vote.add(-0.03, 1.0)
+    assert vote.decide(1) is False and vote.read_again is None  # alone, the sign decides
+    vote.add(-0.17, 1.0)
+    assert vote.decide(2) is False and vote.read_again == 1  # lower than the first: away, so the first went towards
+    vote.add(-0.02, 1.0)
+    assert vote.decide(3) is True and vote.read_again is None  # read against the second, once only
+    # Read right the first time, nothing is read again; nor once either reading is clear on its own.
+    right = SideVote(RULE)
+    right.add(0.03, 1.0)
+    right.decide(1)
+    right.add(-0.12, 1.0)
+    assert right.decide(2) is False and right.read_again is None
+    clear = SideVote(RULE)
+    clear.add(-0.3, 1.0)
+    clear.decide(1)
+    clear.add(-0.15, 1.0)  # higher, but the first's -0.3 is beyond `sure`: it went away
+    assert clear.decide(2) is True and clear.read_again is None
+
+
+def test_a_side_read_again_reaches_every_count_of_the_set(tmp_path):
+    def ev(kind: EventKind, t: int, rep: int, side: str | None = None) -> Event:
+        return Event(kind, t, "knee_rolls", rep=rep, side=side, hold_ms=3000 if side else None)
+
+    events = [ev(EventKind.REP_STARTED, 0, 1), ev(EventKind.REP_COMPLETED, 5000, 1, "left"),
+              ev(EventKind.REP_STARTED, 6000, 2), ev(EventKind.SIDE_READ_AGAIN, 11000, 1, "right"),
+              ev(EventKind.REP_COMPLETED, 11000, 2, "left")]
+    assert rep_sides(events) == {1: "right", 2: "left"}
+    assert summarize(events).by_side == {"right": 1, "left": 1}
+    assert [r["side"] for r in _detected_reps(events)] == ["right", "left"]
+    assert [r["side"] for r in _rep_rows(events, 0)] == ["right", "left"]
+    assert SetSummary.of("Knee rolls", step("knee_rolls").targets, events, None).by_side == {"right": 1, "left": 1}
+    trainer = Trainer([step("knee_rolls")], SessionWriter(tmp_path / "session"),
+                      RecordingHeader(source="test camera", fps=15.0, image_size=(320, 240)),
+                      instructions_s=0.0, setup_check=False)
+    for e in events:
+        trainer._on_event(e)
+    assert trainer.counters.by_side == {"left": 1, "right": 1} and trainer.counters.reps == 2

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from posecheck.events import Event, EventKind
+from posecheck.events import Event, EventKind, rep_sides
 from posecheck.phases import HoldCounter
 from posecheck.report.targets import Targets
 from posecheck.words import count
@@ -143,7 +143,7 @@ class SetSummary:
            ignore_checks: tuple[str, ...] = ()) -> SetSummary:
         """The summary of one set from its events."""
         reps = [e for e in events if e.kind is EventKind.REP_COMPLETED]
-        sides = Counter(e.side for e in reps if e.side)
+        sides = Counter(rep_sides(events).values())
         faults: dict[str, set[int | None]] = {}
         for e in events:
             if e.kind is EventKind.FAULT and e.cue and e.check not in ignore_checks:

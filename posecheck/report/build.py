@@ -237,6 +237,8 @@ def _rep_rows(events: list[Event], t0: int) -> list[dict[str, Any]]:
                      breaths=event.breaths)
             if event.hold_ms is not None:
                 r["hold_s"] = _seconds(event.hold_ms)
+        elif event.kind == EventKind.SIDE_READ_AGAIN and event.rep is not None:
+            row(event.rep)["side"] = event.side
         elif event.kind == EventKind.FAULT:
             row(event.rep)["faults"].append(
                 {"t_s": t, "check": event.check or "unnamed check", "severity": str(event.severity or "warning"),
