@@ -81,7 +81,8 @@ class SideVote:
         """The finished rep (number `rep`) went towards the camera? Where no frame of it could read a side,
         the rule's `hidden_towards` if the telling part was seen hidden, else None: not guessed. Closes the
         vote; the next rep is read against this one, or, where it was not read, the last rep that was.
-        `read_again` names the first rep read when the second one turned its side round (else None)."""
+        `read_again` names the first rep read when the second one turned its side round (else None); without
+        rep numbers nothing is read again, as there would be no rep to name."""
         self.read_again = None
         if self.weight <= 0.0:
             towards = self.rule.hidden_towards if self.rule is not None and self.hidden > 0.0 else None
@@ -95,8 +96,9 @@ class SideVote:
                      for now, then, limit in zip(cues, self.cues_before, apart, strict=False)
                      if math.isfinite(now) and math.isfinite(then))
         towards = went_towards(reading, self.before, self.rule, differ)
-        if (self.reads == 1 and self.before is not None and self.rule is not None and towards != self.before[1]
-                and max(abs(reading), abs(self.before[0])) < self.rule.sure and (reading > self.before[0]) != towards):
+        if (self.reads == 1 and self.before is not None and self.before_rep is not None and self.rule is not None
+                and towards != self.before[1] and max(abs(reading), abs(self.before[0])) < self.rule.sure
+                and (reading > self.before[0]) != towards):
             # Two reps that went different ways, neither clear on its own: the lean is the same for both.
             towards = not towards
             self.read_again = self.before_rep
