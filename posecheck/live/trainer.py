@@ -21,6 +21,7 @@ the frames' timestamps.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -158,12 +159,15 @@ class SetCounters:
     """What the window shows about the set under way, read from its events."""
 
     reps: int = 0
-    by_side: dict[str, int] = field(default_factory=dict)
     sides: dict[int, str] = field(default_factory=dict)  # each counted rep's side
     rep_started_ms: int | None = None
     last_rep_ms: int | None = None
     last_hold_s: float | None = None
     set_completed: bool = False
+
+    @property
+    def by_side(self) -> dict[str, int]:
+        return dict(Counter(self.sides.values()))
 
 
 class SetRecorder:
@@ -614,15 +618,11 @@ class Trainer:
             c.last_rep_ms = t
             c.last_hold_s = (event.hold_ms or 0) / 1000.0
             if event.side:
-                c.by_side[event.side] = c.by_side.get(event.side, 0) + 1
                 c.sides[event.rep or c.reps] = event.side
             side = f" ({event.side})" if event.side else ""
             self.announce(t, f"rep {c.reps}{side}, held {c.last_hold_s:.1f} s")
             self.voice.say(of_target(c.reps, self.step.targets.reps), Priority.GUIDE)
         elif event.kind is EventKind.SIDE_READ_AGAIN and event.side and event.rep in c.sides:
-            was = c.sides[event.rep]
-            c.by_side[was] -= 1
-            c.by_side[event.side] = c.by_side.get(event.side, 0) + 1
             c.sides[event.rep] = event.side
         elif event.kind is EventKind.SET_COMPLETED:
             c.set_completed = True
