@@ -11,6 +11,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from itertools import pairwise
 from typing import Protocol
 
 import numpy as np
@@ -58,10 +59,20 @@ class HoldCounter:
     hold_band: float = 0.08
     hold_noise: float = 0.05  # the band is never narrower than the signal's wobble at a hold
     gap_s: float = 0.5  # unseen this long mid-rep, and low on both sides of the gap: the rep ended in it
+    # Unseen this long mid-rep, last seen on the way back (two frames and more out of the hold, each lower
+    # than the one before, the last under `back_share` of the peak): the rep ended in the gap, whatever is
+    # seen after it (out again: the next rep began unseen too). A return and a new start take a second and
+    # more. One frame off the hold is not enough: MediaPipe's last reading as it loses a person jumps
+    # (habits v16 1160007: 0.25, 0.24, 0.15, unseen 2 s, back in the same hold). Habits v17: two heels sets
+    # that hid a return in a gap of 1.2-2.4 s counted right; no other kinematic, habit or rendered set changed.
+    back_out_s: float = 1.0
+    back_share: float = 0.6
     # Continuous rhythm: a rep whose signal falls below this share of its peak and rises past `enter`
     # again went back through the start without stopping there; it ended at that lowest point and the
     # next rep began (0: a rep ends only by resting below `exit`).
     through_share: float = 0.0
+    # ... once it has held at least this long before going back (a dip on the way up is no rep of its own).
+    through_after_s: float = 0.0
     # Out for less than this from crossing `enter` to coming back, it was no rep: MediaPipe misreading a
     # leg for a few frames, or a wobble on the way back. A rep is started (and a pass through the start
     # split one off) only once it has lasted this long (0: at once).
@@ -88,7 +99,7 @@ class HoldCounter:
             # Coming back and going out again both happened unseen (MediaPipe lost the person between
             # two reps): close the rep where it was last seen, already on its way back.
             peak = self._peak()
-            if last[1] < peak / 2 and signal < peak / 2:
+            if (last[1] < peak / 2 and signal < peak / 2) or self._back_and_out(t, last[0], peak):
                 self.phase, self._pending_since = Phase.REST, None
                 done = Completed(last[0], self._started, self._hold(peak), peak)
                 # Its length is unknown (it ended unseen): counted as before, never dropped as too short.
@@ -124,6 +135,15 @@ class HoldCounter:
             self._pending_since = None
         return begun
 
+    def _back_and_out(self, t: float, last_t: float, peak: float) -> bool:
+        """Whether the rep was last seen (at `last_t`) on its way back, before a gap of `back_out_s`."""
+        seen = [s for _, s in self._trace if s is not None]
+        held = max((i for i, s in enumerate(seen) if s >= self._hold_floor(peak)), default=None)
+        if held is None or t - last_t < self.back_out_s:
+            return False
+        tail = seen[held + 1:]
+        return len(tail) >= 2 and all(a > b for a, b in pairwise(tail)) and tail[-1] < self.back_share * peak
+
     def _through_start(self, t: float) -> list[Transition]:
         """The rep under way came back through the start and is going out again: close it at its lowest
         point since its hold and start the next there. Its hold is measured on what came before."""
@@ -147,6 +167,7 @@ class HoldCounter:
         rising = [s for _, u, s in seen[k_low + 1:] if u > t - self.settle_s]
         # Low against the rep's peak, not below `exit`: feet lifted with a roll keep its centre off zero.
         if low > self.through_share * peak or t - t_low < self.settle_s or not rising \
+                or t_low - seen[held][1] < self.through_after_s \
                 or min(rising) < max(self.enter, 2 * low) or t_low - self._started < self.min_rep_s:
             return []
         after = self._trace[i_low:]

@@ -111,6 +111,40 @@ def test_a_hold_that_dips_and_recovers_is_still_one_rep(dip):
     assert [type(tr) for tr in out] == [Started, Completed]
 
 
+def _counted(counter: HoldCounter, signal: list[float | None]) -> list[type]:
+    return [type(tr) for i, s in enumerate(signal) for tr in counter.update(i / 15, s)]
+
+
+def test_a_rep_last_seen_on_its_way_back_ended_in_the_gap_after_it():
+    # Habits v17 1170014 (heels stretch): coming back from a hold, the arms go out of view for 2.4 s; seen
+    # again, the person is rocked back in the next hold. The return and the next start happened unseen.
+    held = _ramp(0.0, 0.3, 8) + [0.3] * 45
+    signal = [0.0] * 15 + held + [0.25, 0.16, 0.09] + [None] * 36 + [0.26] * 45 + _ramp(0.3, 0.0, 8) + [0.0] * 15
+    assert _counted(HoldCounter(enter=0.12, exit=0.06), signal) == [Started, Completed, Started, Completed]
+
+
+@pytest.mark.parametrize("before, gap", [([0.15], 36), ([0.25, 0.16, 0.09], 12)],
+                         ids=["one frame off the hold", "a gap too short to come back and go out"])
+def test_a_hold_lost_for_a_moment_is_still_one_rep(before, gap):
+    # MediaPipe's last reading as it loses a person jumps (habits v16 1160007: 0.25, 0.24, 0.15, then 2 s
+    # unseen, back in the same hold); and under a second nobody comes back and goes out again.
+    signal = [0.0] * 15 + _ramp(0.0, 0.3, 8) + [0.3] * 45 + before + [None] * gap + [0.3] * 45 \
+        + _ramp(0.3, 0.0, 8) + [0.0] * 15
+    assert _counted(HoldCounter(enter=0.12, exit=0.06), signal) == [Started, Completed]
+
+
+def test_a_continuous_back_extension_goes_back_through_the_start_between_holds():
+    # Habits v17 1170013: a stiff person's push (0.16) comes back to 0.04, above `exit`, and up again.
+    push = _ramp(0.0, 0.16, 15) + [0.16] * 105
+    signal = [0.0] * 15 + push + _ramp(0.16, 0.04, 15) + push + _ramp(0.16, 0.0, 15) + [0.0] * 15
+    back = exercise_rules.get("back_extensions").EXERCISE.counter
+    assert _counted(back(), signal) == [Started, Completed, Started, Completed]
+    # A dip on the way up, before any hold (habits v17 1170006, a pause mid-push), starts no rep of its own.
+    dip = [0.0] * 15 + _ramp(0.0, 0.11, 8) + [0.11] * 3 + [0.03] * 2 + _ramp(0.03, 0.16, 15) + [0.16] * 105 \
+        + _ramp(0.16, 0.0, 15) + [0.0] * 15
+    assert _counted(back(), dip) == [Started, Completed]
+
+
 def test_out_and_back_quicker_than_a_rep_is_no_rep():
     # A leg misread for half a second (the knee jumping down and back) before a real roll: one rep, from
     # the real roll's start, and nothing said about the glitch.
