@@ -45,6 +45,10 @@ PUSH_EXIT = 0.04
 # (1170013), none lost.
 THROUGH_SHARE = 0.35
 THROUGH_AFTER_S = 1.0
+# Up and down within 2 s is no push ("hold for 5-10 seconds"; a hurried one still lasts 3 s and more): one
+# frame MediaPipe misread on the last way down (v18 1180009: -0.37 between 0.18 and 0.10) read as a pass
+# through the start, and the rest of that way down as a rep of its own.
+MIN_PUSH_S = 2.0
 # "hold for 5-10 seconds", with half a second's grace for where the hold starts and ends.
 HOLD_MIN_S = 4.5
 # Hips grounded: the hip point risen 0.08 torso lengths more than the knee (the thigh lifting off the mat,
@@ -135,7 +139,7 @@ EXERCISE = Exercise(
     core=("near_shoulder", "near_hip"),
     start_position=start_position, signal=shoulder_rise,
     counter=lambda: HoldCounter(enter=PUSH_ENTER, exit=PUSH_EXIT, through_share=THROUGH_SHARE,
-                                 through_after_s=THROUGH_AFTER_S),
+                                 through_after_s=THROUGH_AFTER_S, min_rep_s=MIN_PUSH_S),
     rest_level=PUSH_EXIT, still_cue="Rest still on your elbows for a moment",
     hip_max=HIPS_UP, rising_share=HIPS_RISING_SHARE,
     reminders=(Reminder(

@@ -59,12 +59,13 @@ class HoldCounter:
     hold_band: float = 0.08
     hold_noise: float = 0.05  # the band is never narrower than the signal's wobble at a hold
     gap_s: float = 0.5  # unseen this long mid-rep, and low on both sides of the gap: the rep ended in it
-    # Unseen this long mid-rep, last seen on the way back (two frames and more out of the hold, each lower
+    # Unseen this long mid-rep, last seen on the way back (three frames and more out of the hold, each lower
     # than the one before, the last under `back_share` of the peak): the rep ended in the gap, whatever is
     # seen after it (out again: the next rep began unseen too). A return and a new start take a second and
-    # more. One frame off the hold is not enough: MediaPipe's last reading as it loses a person jumps
-    # (habits v16 1160007: 0.25, 0.24, 0.15, unseen 2 s, back in the same hold). Habits v17: two heels sets
-    # that hid a return in a gap of 1.2-2.4 s counted right; no other kinematic, habit or rendered set changed.
+    # more. A frame or two off the hold is not enough: MediaPipe's last reading as it loses a person jumps
+    # (habits v16 1160007: 0.25, 0.24, 0.15, unseen 2 s, back in the same hold), and so does a hand going to
+    # the face mid-hold (v18 1180015: 0.63, 0.52, 0.30, the hand unseen 1.3 s, back at 0.63). Habits v17: two
+    # heels sets that hid a return in a gap of 1.2-2.4 s counted right (3 frames of the way back seen in each).
     back_out_s: float = 1.0
     back_share: float = 0.6
     # Continuous rhythm: a rep whose signal falls below this share of its peak and rises past `enter`
@@ -142,7 +143,7 @@ class HoldCounter:
         if held is None or t - last_t < self.back_out_s:
             return False
         tail = seen[held + 1:]
-        return len(tail) >= 2 and all(a > b for a, b in pairwise(tail)) and tail[-1] < self.back_share * peak
+        return len(tail) >= 3 and all(a > b for a, b in pairwise(tail)) and tail[-1] < self.back_share * peak
 
     def _through_start(self, t: float) -> list[Transition]:
         """The rep under way came back through the start and is going out again: close it at its lowest
