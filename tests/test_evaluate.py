@@ -11,8 +11,10 @@ rolls to the same side read as alternating in one set), v11 (999800+, 734d783) t
 read off at every rest: 13 false alarms on correct reps), v14 (999975+, 5bc400b) one (a heels-stretch set's
 hands read out of place at two rests), v16 (1000100+, e29612b) two (two heels-stretch sets of an arched back
 read a start-position fault at every rest; three pelvic sets off by one or two rocks), v17 (1000200+, ed7af17)
-and v18 (1000300+, 65d6748) one each (heels-stretch hands read out of place at rests: 13 and 7 false verdicts),
-so the floors stayed on the last block that met them rather than be loosened to those measurements.
+and v18 (1000300+, 65d6748) one each (heels-stretch hands read out of place at rests: 13 and 7 false verdicts), v21
+(1000600+, f249601: a first freeze the code moved on from) read as v20 did (82 of 83 exact, no false alarm), v22
+(1000700+, 4345d3f) missed one (one correct heels-stretch set's hands read out of place at all 10 rests), so the
+floors stayed on the last block that met them rather than be loosened to those measurements.
 Figures in samples/kinematic/README.md. The command's report shape is checked on a few short sets written to disk.
 """
 
