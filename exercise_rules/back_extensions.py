@@ -47,7 +47,7 @@ THROUGH_SHARE = 0.35
 THROUGH_AFTER_S = 1.0
 # Up and down within 2 s is no push ("hold for 5-10 seconds"): one frame MediaPipe misread on the last way
 # down (v18 1180009: -0.37 between 0.18 and 0.10) read as a pass through the start, and the rest of that way
-# down as a rep of its own. No kinematic or habit set counts or judges differently for it; the cost, on
+# down as a rep of its own. No other kinematic or habit set counts or judges differently for it; the cost, on
 # rendered 3012 0066 (hips lifted, dim): two pushes seen only 1.7-1.8 s above `PUSH_ENTER` are dropped (4 -> 2
 # for 3, false short holds 3 -> 1).
 MIN_PUSH_S = 2.0
