@@ -15,8 +15,7 @@
       * Ensure your hips are kept grounded.
 
 Seen from the side: propped on the elbows the shoulders are an upper arm's height above the mat;
-pushing up on the hands raises them. What is counted: the shoulders going up, a hold, and back down (or
-back through the start and straight up again, in one rhythm).
+pushing up on the hands raises them. What is counted: the shoulders going up, a hold, and back down.
 """
 
 from __future__ import annotations
@@ -37,20 +36,6 @@ TARGETS = Targets(reps_min=8, reps_max=10, hold_min_s=5.0, hold_max_s=10.0)
 # Dev (kinematic, 10 plain + 8 habit sets): 0.14 counted 9 of 18 sets exactly, 0.08 15 of 18.
 PUSH_ENTER = 0.08
 PUSH_EXIT = 0.04
-# "Repeat 8-10 times" in one rhythm: down from one hold and straight up into the next, never resting under
-# `PUSH_EXIT`. A stiff person's push (0.16, habits v17 1170013) came back to 0.04 between holds, a quarter of
-# it, and was read as one 22 s hold. Below 0.35 of the push and up again is a new rep, as for knee rolls, once
-# the push has held a second: a pause on the way up that sinks back first (v17 1170006: up to 0.11, down to
-# 0.03 within 0.3 s, then the push) is the same rep. Kinematic dev, v18-v20 and habit sets: one set gained
-# (1170013), none lost.
-THROUGH_SHARE = 0.35
-THROUGH_AFTER_S = 1.0
-# Up and down within 2 s is no push ("hold for 5-10 seconds"): one frame MediaPipe misread on the last way
-# down (v18 1180009: -0.37 between 0.18 and 0.10) read as a pass through the start, and the rest of that way
-# down as a rep of its own. No other kinematic or habit set counts or judges differently for it; the cost, on
-# rendered 3012 0066 (hips lifted, dim): two pushes seen only 1.7-1.8 s above `PUSH_ENTER` are dropped (4 -> 2
-# for 3, false short holds 3 -> 1).
-MIN_PUSH_S = 2.0
 # "hold for 5-10 seconds", with half a second's grace for where the hold starts and ends.
 HOLD_MIN_S = 4.5
 # Hips grounded: the hip point risen 0.08 torso lengths more than the knee (the thigh lifting off the mat,
@@ -140,8 +125,7 @@ EXERCISE = Exercise(
     name=NAME, title=TITLE, targets=TARGETS, checks=CHECKS,
     core=("near_shoulder", "near_hip"),
     start_position=start_position, signal=shoulder_rise,
-    counter=lambda: HoldCounter(enter=PUSH_ENTER, exit=PUSH_EXIT, through_share=THROUGH_SHARE,
-                                 through_after_s=THROUGH_AFTER_S, min_rep_s=MIN_PUSH_S),
+    counter=lambda: HoldCounter(enter=PUSH_ENTER, exit=PUSH_EXIT),
     rest_level=PUSH_EXIT, still_cue="Rest still on your elbows for a moment",
     hip_max=HIPS_UP, rising_share=HIPS_RISING_SHARE,
     reminders=(Reminder(

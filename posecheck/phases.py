@@ -72,8 +72,6 @@ class HoldCounter:
     # again went back through the start without stopping there; it ended at that lowest point and the
     # next rep began (0: a rep ends only by resting below `exit`).
     through_share: float = 0.0
-    # ... once it has held at least this long before going back (a dip on the way up is no rep of its own).
-    through_after_s: float = 0.0
     # Out for less than this from crossing `enter` to coming back, it was no rep: MediaPipe misreading a
     # leg for a few frames, or a wobble on the way back. A rep is started (and a pass through the start
     # split one off) only once it has lasted this long (0: at once).
@@ -168,7 +166,6 @@ class HoldCounter:
         rising = [s for _, u, s in seen[k_low + 1:] if u > t - self.settle_s]
         # Low against the rep's peak, not below `exit`: feet lifted with a roll keep its centre off zero.
         if low > self.through_share * peak or t - t_low < self.settle_s or not rising \
-                or t_low - seen[held][1] < self.through_after_s \
                 or min(rising) < max(self.enter, 2 * low) or t_low - self._started < self.min_rep_s:
             return []
         after = self._trace[i_low:]
