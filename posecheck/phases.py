@@ -136,9 +136,11 @@ class HoldCounter:
 
     def _back_and_out(self, t: float, last_t: float, peak: float) -> bool:
         """Whether the rep was last seen (at `last_t`) on its way back, before a gap of `back_out_s`."""
+        if t - last_t < self.back_out_s:
+            return False
         seen = [s for _, s in self._trace if s is not None]
         held = max((i for i, s in enumerate(seen) if s >= self._hold_floor(peak)), default=None)
-        if held is None or t - last_t < self.back_out_s:
+        if held is None:
             return False
         tail = seen[held + 1:]
         return len(tail) >= 3 and all(a > b for a, b in pairwise(tail)) and tail[-1] < self.back_share * peak

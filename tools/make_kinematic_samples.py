@@ -59,7 +59,7 @@ DEV_SEED_BASE = 1000
 # twentieth round's first freeze at f249601, measured once), v22 1000700 (the twentieth round's code, frozen
 # again after habits v18, measured once; the split `--split heldout` makes). Every block before the newest is
 # dev now; tests/test_evaluate.py asserts on v20
-# (v10, v11, v14, v16, v17 and v18 missed its floors; see the README there).
+# (v10, v11, v14, v16, v17, v18 and v22 missed its floors; see the README there).
 HELDOUT_V1_SEED_BASE = 900_000
 HELDOUT_V2_SEED_BASE = 950_000
 HELDOUT_V3_SEED_BASE = 970_000
