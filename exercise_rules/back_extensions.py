@@ -15,7 +15,8 @@
       * Ensure your hips are kept grounded.
 
 Seen from the side: propped on the elbows the shoulders are an upper arm's height above the mat;
-pushing up on the hands raises them. What is counted: the shoulders going up, a hold, and back down.
+pushing up on the hands raises them. What is counted: the shoulders going up, a hold, and back down (or
+back through the start and straight up again, in one rhythm).
 """
 
 from __future__ import annotations
@@ -36,6 +37,15 @@ TARGETS = Targets(reps_min=8, reps_max=10, hold_min_s=5.0, hold_max_s=10.0)
 # Dev (kinematic, 10 plain + 8 habit sets): 0.14 counted 9 of 18 sets exactly, 0.08 15 of 18.
 PUSH_ENTER = 0.08
 PUSH_EXIT = 0.04
+# "Repeat 8-10 times" in one rhythm: down from one hold and straight up into the next, never resting under
+# `PUSH_EXIT`. A stiff person's push (0.16, habits v17 1170013) came back to 0.04 between holds, a quarter of
+# it, and was read as one 22 s hold. Below 0.35 of the push and up again is a new rep, as for knee rolls, once
+# the push has held a second (a pause on the way up that sinks back first, v17 1170006, is the same rep) and
+# it stays there 0.3 s: 1170013 passed the start in 1 s, while two misread frames on the way down (v19
+# 1190006: 0.19, -0.15, -0.05, 0.07, 0.13, then down) split a hold in two.
+THROUGH_SHARE = 0.35
+THROUGH_AFTER_S = 1.0
+THROUGH_LOW_S = 0.3
 # "hold for 5-10 seconds", with half a second's grace for where the hold starts and ends.
 HOLD_MIN_S = 4.5
 # Hips grounded: the hip point risen 0.08 torso lengths more than the knee (the thigh lifting off the mat,
@@ -125,7 +135,8 @@ EXERCISE = Exercise(
     name=NAME, title=TITLE, targets=TARGETS, checks=CHECKS,
     core=("near_shoulder", "near_hip"),
     start_position=start_position, signal=shoulder_rise,
-    counter=lambda: HoldCounter(enter=PUSH_ENTER, exit=PUSH_EXIT),
+    counter=lambda: HoldCounter(enter=PUSH_ENTER, exit=PUSH_EXIT, through_share=THROUGH_SHARE,
+                                 through_after_s=THROUGH_AFTER_S, through_low_s=THROUGH_LOW_S),
     rest_level=PUSH_EXIT, still_cue="Rest still on your elbows for a moment",
     hip_max=HIPS_UP, rising_share=HIPS_RISING_SHARE,
     reminders=(Reminder(

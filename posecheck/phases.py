@@ -72,6 +72,10 @@ class HoldCounter:
     # again went back through the start without stopping there; it ended at that lowest point and the
     # next rep began (0: a rep ends only by resting below `exit`).
     through_share: float = 0.0
+    # ... once it has held at least this long before going back (a dip on the way up is no rep of its own).
+    through_after_s: float = 0.0
+    # ... and has stayed under that share this long (a misread frame or two is no pass; 0: any time).
+    through_low_s: float = 0.0
     # Out for less than this from crossing `enter` to coming back, it was no rep: MediaPipe misreading a
     # leg for a few frames, or a wobble on the way back. A rep is started (and a pass through the start
     # split one off) only once it has lasted this long (0: at once).
@@ -163,11 +167,12 @@ class HoldCounter:
             first -= 1
         while last + 1 < len(seen) and seen[last + 1][2] < peak / 2:
             last += 1
-        if seen[last][1] - seen[first][1] < self.settle_s:
+        if seen[last][1] - seen[first][1] < self.settle_s or self._low_for(seen, k_low, peak) < self.through_low_s:
             return []
         rising = [s for _, u, s in seen[k_low + 1:] if u > t - self.settle_s]
         # Low against the rep's peak, not below `exit`: feet lifted with a roll keep its centre off zero.
         if low > self.through_share * peak or t - t_low < self.settle_s or not rising \
+                or t_low - seen[held][1] < self.through_after_s \
                 or min(rising) < max(self.enter, 2 * low) or t_low - self._started < self.min_rep_s:
             return []
         after = self._trace[i_low:]
@@ -177,6 +182,15 @@ class HoldCounter:
         self._started, self._trace, self._pending_since = t_low, after, None
         self._confirmed = not self.min_rep_s or t - t_low >= self.min_rep_s
         return [done, Started(t_low)] if self._confirmed else [done]
+
+    def _low_for(self, seen: list[tuple[int, float, float]], k: int, peak: float) -> float:
+        """How long the seen frames around the `k`-th stay under `through_share` of the peak."""
+        first = last = k
+        while first > 0 and seen[first - 1][2] <= self.through_share * peak:
+            first -= 1
+        while last + 1 < len(seen) and seen[last + 1][2] <= self.through_share * peak:
+            last += 1
+        return seen[last][1] - seen[first][1]
 
     def split(self, gap_start: float, t: float) -> list[Transition]:
         """The rep under way ended unseen (at `gap_start`) and another began: close it, start anew.

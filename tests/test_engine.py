@@ -115,6 +115,26 @@ def _counted(counter: HoldCounter, signal: list[float | None]) -> list[type]:
     return [type(tr) for i, s in enumerate(signal) for tr in counter.update(i / 15, s)]
 
 
+def test_a_stiff_push_back_through_the_start_in_one_rhythm_is_two_reps():
+    # Habits v17 1170013 (back extensions): pushes of 0.16 coming back to 0.04 for a second between holds,
+    # never resting under `exit`.
+    held = _ramp(0.0, 0.16, 15) + [0.16] * 105
+    signal = [0.0] * 15 + held + _ramp(0.16, 0.045, 12) + [0.045] * 15 + held[5:] + _ramp(0.16, 0.0, 15) + [0.0] * 15
+    counter = HoldCounter(enter=0.08, exit=0.04, through_share=0.35, through_after_s=1.0, through_low_s=0.3)
+    assert _counted(counter, signal) == [Started, Completed, Started, Completed]
+    assert _counted(HoldCounter(enter=0.08, exit=0.04), signal) == [Started, Completed]
+
+
+def test_two_misread_frames_on_the_way_down_are_no_pass_through_the_start():
+    # Habits v19 1190006 (back extensions): 0.19, -0.15, -0.05, 0.07, 0.13, then down to rest.
+    signal = ([0.0] * 15 + _ramp(0.0, 0.24, 15) + [0.24] * 120 + [0.22, 0.2, 0.19, -0.15, -0.05, 0.07, 0.11, 0.13]
+              + _ramp(0.12, 0.0, 8) + [0.0] * 15)
+    counter = HoldCounter(enter=0.08, exit=0.04, through_share=0.35, through_after_s=1.0, through_low_s=0.3)
+    assert _counted(counter, signal) == [Started, Completed]
+    glitched = HoldCounter(enter=0.08, exit=0.04, through_share=0.35, through_after_s=1.0)
+    assert _counted(glitched, signal) == [Started, Completed, Started, Completed]
+
+
 def test_a_rep_last_seen_on_its_way_back_ended_in_the_gap_after_it():
     # Habits v17 1170014 (heels stretch): coming back from a hold, the arms go out of view for 2.4 s; seen
     # again, the person is rocked back in the next hold. The return and the next start happened unseen.

@@ -60,6 +60,9 @@ def test_habit_labels_are_consistent(dev_labels):
         faulty = [r for r in reps if r["faults"]]
         assert (labels["set_kind"] == "correct") == (not faulty)
         assert all(r["faults"] == [labels["set_kind"]] for r in faulty)
+        if labels["set_kind"] == "hold_too_short":
+            # A pause mid-rep on a short hold goes into the rest after it, or the hold is not short.
+            assert max(r["hold_ms"] for r in faulty) < min(r["hold_ms"] for r in reps if not r["faults"])
 
 
 def test_every_habit_level_shows_up_with_every_exercise(dev_labels):
@@ -136,3 +139,13 @@ def test_the_plain_sets_are_unchanged(tmp_path):
     write_set(make_set(plan), tmp_path, name)
     for suffix in (".jsonl", ".labels.json"):
         assert (tmp_path / f"{name}{suffix}").read_bytes() == (SAMPLES / f"{name}{suffix}").read_bytes()
+
+
+def test_a_short_hold_paused_mid_rep_stays_short():
+    """Habits v19's knee 1190019: the mid-rep pause fell on a short roll and held it 6.5 s under a
+    hold_too_short label; the pause goes into the rest after it instead."""
+    labels = make_set(SetPlan("knee_rolls", "hold_too_short", 1_190_019, "habits-heldout", 15.0, None, True),
+                      with_frames=False).labels
+    assert labels["habits"]["pauses"] == "mid_rep"
+    short = [r["hold_ms"] for r in labels["reps"] if r["faults"]]
+    assert short and max(short) < 1000

@@ -155,6 +155,7 @@ class Pace:
         self.bumps: list[Bump] = []
         self.pause_before = int(rng.integers(2, n + 1)) if h.pauses == "mid_set" and n > 1 else -1
         self.pause_in = int(rng.integers(1, n + 1)) if h.pauses == "mid_rep" else -1
+        self.pause_after: tuple[int, float] | None = None  # (rep, length): a short hold's pause, in its rest
         fidget_count = int(rng.integers(1, 4)) if h.fidgets else 0
         slots = [int(x) for x in rng.choice(np.arange(1, 2 * n + 1), size=min(fidget_count, 2 * n), replace=False)]
         self.fidget_holds = {s for s in slots if s <= n}  # during rep s's hold
@@ -171,12 +172,18 @@ class Pace:
     def flows_into(self, k: int) -> bool:
         """Whether rep k runs straight into rep k + 1 (continuous, nothing in between)."""
         return (self.continuous and k < self.n and k + 1 != self.pause_before and k not in self.fidget_gaps
-                and k != self.shift_after)
+                and k != self.shift_after and (self.pause_after is None or self.pause_after[0] != k))
 
-    def hold(self, tl: Timeline, k: int, duration: float) -> float:
-        """The end position of rep k held `duration` (longer if this rep is paused mid-way); its length."""
+    def hold(self, tl: Timeline, k: int, duration: float, short: bool = False) -> float:
+        """The end position of rep k held `duration` (longer if this rep is paused mid-way); its length.
+        A rep held too short (`short`) keeps its short hold and pauses in the rest after it: paused at the
+        end position it would be held long, under a hold_too_short label (habits v19 knee 1190019 rep 1)."""
         if k == self.pause_in:
-            duration += self.rng.uniform(4, 8)
+            pause = self.rng.uniform(4, 8)
+            if short:
+                self.pause_after = (k, pause)
+            else:
+                duration += pause
         t0 = tl.t
         tl.hold(duration)
         if k in self.fidget_holds and duration > 1.6:
@@ -185,6 +192,8 @@ class Pace:
 
     def gap(self, tl: Timeline, k: int, usual: float) -> None:
         """The rest after rep k (the lead to rep k + 1)."""
+        if self.pause_after is not None and self.pause_after[0] == k:
+            tl.hold(self.pause_after[1])
         if k >= self.n:
             return
         rest = 0.0 if self.continuous else usual if self.h.rests == "long" else self.rng.uniform(0.3, 0.6)
@@ -280,7 +289,7 @@ def heels_stretch(plan: SetPlan, rng: np.random.Generator, pace_of: Callable[[in
         # Sitting back on the heels is the fault itself: a person with a small range does it all the way too.
         back = 1.0 if (plan.kind == "sitting_on_heels" and k in faulty) else reach
         tl.move(rng.uniform(1.2, 2.5) / pace.speed, p=back, depth=float(depth))
-        rep.hold = pace.hold(tl, k, hold)
+        rep.hold = pace.hold(tl, k, hold, short=plan.kind == "hold_too_short" and k in faulty)
         tl.move(rng.uniform(1.2, 2.5) / pace.speed, p=0.0, **start_state(k + 1))
         rep.end = tl.t
         reps.append(rep)
@@ -312,7 +321,7 @@ def back_extensions(plan: SetPlan, rng: np.random.Generator, pace_of: Callable[[
             extra["neck"] = float(rng.uniform(35, 50))
         hold = rng.uniform(1.5, 3.0) if (bad and plan.kind == "hold_too_short") else rng.uniform(5.5, 9.0)
         tl.move(rng.uniform(1.2, 2.5) / pace.speed, p=reach, **extra)
-        rep.hold = pace.hold(tl, k, hold)
+        rep.hold = pace.hold(tl, k, hold, short=bad and plan.kind == "hold_too_short")
         tl.move(rng.uniform(1.2, 2.5) / pace.speed, p=0.0, hip_lift=0.0, neck=neck0)
         rep.end = tl.t
         reps.append(rep)
@@ -362,7 +371,7 @@ def knee_rolls(plan: SetPlan, rng: np.random.Generator, pace_of: Callable[[int, 
         rep.side = near if direction > 0 else far
         if bad:
             rep.faults.append(plan.kind)
-        rep.hold = pace.hold(tl, k, hold)
+        rep.hold = pace.hold(tl, k, hold, short=bad and plan.kind == "hold_too_short")
         back = rng.uniform(1.2, 2.5) / pace.speed
         reps.append(rep)
         same_side_next = k + 1 in faulty and plan.kind == "alternate_sides"
