@@ -162,12 +162,8 @@ class HoldCounter:
         k_low = min(range(held, len(seen)), key=lambda k: seen[k][2])
         i_low, t_low, low = seen[k_low]
         # A real pass through the start takes time below half the roll; a glitched frame does not.
-        first = last = k_low
-        while first > 0 and seen[first - 1][2] < peak / 2:
-            first -= 1
-        while last + 1 < len(seen) and seen[last + 1][2] < peak / 2:
-            last += 1
-        if seen[last][1] - seen[first][1] < self.settle_s or self._low_for(seen, k_low, peak) < self.through_low_s:
+        if _time_under(seen, k_low, peak / 2) < self.settle_s or (
+                self.through_low_s and _time_under(seen, k_low, self.through_share * peak) < self.through_low_s):
             return []
         rising = [s for _, u, s in seen[k_low + 1:] if u > t - self.settle_s]
         # Low against the rep's peak, not below `exit`: feet lifted with a roll keep its centre off zero.
@@ -182,15 +178,6 @@ class HoldCounter:
         self._started, self._trace, self._pending_since = t_low, after, None
         self._confirmed = not self.min_rep_s or t - t_low >= self.min_rep_s
         return [done, Started(t_low)] if self._confirmed else [done]
-
-    def _low_for(self, seen: list[tuple[int, float, float]], k: int, peak: float) -> float:
-        """How long the seen frames around the `k`-th stay under `through_share` of the peak."""
-        first = last = k
-        while first > 0 and seen[first - 1][2] <= self.through_share * peak:
-            first -= 1
-        while last + 1 < len(seen) and seen[last + 1][2] <= self.through_share * peak:
-            last += 1
-        return seen[last][1] - seen[first][1]
 
     def split(self, gap_start: float, t: float) -> list[Transition]:
         """The rep under way ended unseen (at `gap_start`) and another began: close it, start anew.
@@ -234,6 +221,16 @@ class HoldCounter:
         if any(s is None for _, s in self._trace[before + 1:first] + self._trace[last + 1:after]):
             return None
         return self._trace[last][0] - self._trace[first][0]
+
+
+def _time_under(seen: list[tuple[int, float, float]], k: int, level: float) -> float:
+    """How long the seen frames (index, time, signal) around the `k`-th stay under `level`."""
+    first = last = k
+    while first > 0 and seen[first - 1][2] < level:
+        first -= 1
+    while last + 1 < len(seen) and seen[last + 1][2] < level:
+        last += 1
+    return seen[last][1] - seen[first][1]
 
 
 class RockPhase(StrEnum):

@@ -120,19 +120,26 @@ def test_a_stiff_push_back_through_the_start_in_one_rhythm_is_two_reps():
     # never resting under `exit`.
     held = _ramp(0.0, 0.16, 15) + [0.16] * 105
     signal = [0.0] * 15 + held + _ramp(0.16, 0.045, 12) + [0.045] * 15 + held[5:] + _ramp(0.16, 0.0, 15) + [0.0] * 15
-    counter = HoldCounter(enter=0.08, exit=0.04, through_share=0.35, through_after_s=1.0, through_low_s=0.3)
-    assert _counted(counter, signal) == [Started, Completed, Started, Completed]
+    back = exercise_rules.get("back_extensions").EXERCISE.counter
+    assert _counted(back(), signal) == [Started, Completed, Started, Completed]
     assert _counted(HoldCounter(enter=0.08, exit=0.04), signal) == [Started, Completed]
+    # A dip on the way up, before any hold (habits v17 1170006, a pause mid-push), starts no rep of its own.
+    dip = [0.0] * 15 + _ramp(0.0, 0.11, 8) + [0.11] * 3 + [0.03] * 2 + _ramp(0.03, 0.16, 15) + [0.16] * 105 \
+        + _ramp(0.16, 0.0, 15) + [0.0] * 15
+    assert _counted(back(), dip) == [Started, Completed]
 
 
-def test_two_misread_frames_on_the_way_down_are_no_pass_through_the_start():
-    # Habits v19 1190006 (back extensions): 0.19, -0.15, -0.05, 0.07, 0.13, then down to rest.
-    signal = ([0.0] * 15 + _ramp(0.0, 0.24, 15) + [0.24] * 120 + [0.22, 0.2, 0.19, -0.15, -0.05, 0.07, 0.11, 0.13]
-              + _ramp(0.12, 0.0, 8) + [0.0] * 15)
-    counter = HoldCounter(enter=0.08, exit=0.04, through_share=0.35, through_after_s=1.0, through_low_s=0.3)
-    assert _counted(counter, signal) == [Started, Completed]
-    glitched = HoldCounter(enter=0.08, exit=0.04, through_share=0.35, through_after_s=1.0)
-    assert _counted(glitched, signal) == [Started, Completed, Started, Completed]
+@pytest.mark.parametrize(("misread", "split_unguarded"), [
+    ([0.18, -0.37, 0.10, 0.13, 0.11, 0.10, 0.09, 0.07, 0.06], False),
+    ([0.22, 0.2, 0.19, -0.15, -0.05, 0.07, 0.11, 0.13, 0.12, 0.1, 0.07], True),
+], ids=["one frame (v18 1180009)", "two frames (v19 1190006)"])
+def test_misread_frames_on_the_way_down_are_no_pass_through_the_start(misread, split_unguarded):
+    signal = [0.0] * 15 + _ramp(0.0, 0.24, 15) + [0.24] * 120 + misread + _ramp(0.06, 0.0, 5) + [0.0] * 30
+    back = exercise_rules.get("back_extensions").EXERCISE.counter
+    assert _counted(back(), signal) == [Started, Completed]
+    # Two frames pass the half-way guard every through rule has; only the time under the share stops them.
+    unguarded = HoldCounter(enter=0.08, exit=0.04, through_share=0.35, through_after_s=1.0)
+    assert _counted(unguarded, signal) == ([Started, Completed] * (2 if split_unguarded else 1))
 
 
 def test_a_rep_last_seen_on_its_way_back_ended_in_the_gap_after_it():
