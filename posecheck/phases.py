@@ -66,6 +66,9 @@ class HoldCounter:
     # (habits v16 1160007: 0.25, 0.24, 0.15, unseen 2 s, back in the same hold), and so does a hand going to
     # the face mid-hold (v18 1180015: 0.63, 0.52, 0.30, the hand unseen 1.3 s, back at 0.63). Habits v17: two
     # heels sets that hid a return in a gap of 1.2-2.4 s counted right (3 frames of the way back seen in each).
+    # Seen at the start after the gap (under `enter`), the way back need not have got that far before it: habits
+    # v21 1210000/1210001 (heels) eased from 0.42 to 0.30 and 0.38 to 0.26 (over 0.6 of the peak), unseen
+    # 1.5-2.5 s, then 0.08-0.09 and rising into the next hold, and merged two reps into one.
     back_out_s: float = 1.0
     back_share: float = 0.6
     # Continuous rhythm: a rep whose signal falls below this share of its peak and rises past `enter`
@@ -102,7 +105,7 @@ class HoldCounter:
             # Coming back and going out again both happened unseen (MediaPipe lost the person between
             # two reps): close the rep where it was last seen, already on its way back.
             peak = self._peak()
-            if (last[1] < peak / 2 and signal < peak / 2) or self._back_and_out(t, last[0], peak):
+            if (last[1] < peak / 2 and signal < peak / 2) or self._back_and_out(t, last[0], peak, signal):
                 self.phase, self._pending_since = Phase.REST, None
                 done = Completed(last[0], self._started, self._hold(peak), peak)
                 # Its length is unknown (it ended unseen): counted as before, never dropped as too short.
@@ -138,8 +141,9 @@ class HoldCounter:
             self._pending_since = None
         return begun
 
-    def _back_and_out(self, t: float, last_t: float, peak: float) -> bool:
-        """Whether the rep was last seen (at `last_t`) on its way back, before a gap of `back_out_s`."""
+    def _back_and_out(self, t: float, last_t: float, peak: float, signal: float) -> bool:
+        """Whether the rep was last seen (at `last_t`) on its way back, before a gap of `back_out_s`: far
+        enough down (under `back_share` of the peak), or seen at the start (`signal` under `enter`) after it."""
         if t - last_t < self.back_out_s:
             return False
         seen = [s for _, s in self._trace if s is not None]
@@ -147,7 +151,8 @@ class HoldCounter:
         if held is None:
             return False
         tail = seen[held + 1:]
-        return len(tail) >= 3 and all(a > b for a, b in pairwise(tail)) and tail[-1] < self.back_share * peak
+        return len(tail) >= 3 and all(a > b for a, b in pairwise(tail)) and (
+            tail[-1] < self.back_share * peak or signal < self.enter)
 
     def _through_start(self, t: float) -> list[Transition]:
         """The rep under way came back through the start and is going out again: close it at its lowest

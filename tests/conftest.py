@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -37,6 +38,21 @@ def virtual_screen(width: int, height: int, fbdir: Path | None = None) -> Iterat
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+_TEST_HISTORY = "posecheck-test-history-"
+
+
+def pytest_configure(config) -> None:
+    """The tests' sessions go into a history of their own, never the user's; each xdist worker has its own
+    (two processes writing one SQLite file wait on its lock). A test that needs a given folder sets its own."""
+    os.environ["POSECHECK_DATA_DIR"] = tempfile.mkdtemp(prefix=_TEST_HISTORY)
+
+
+def pytest_unconfigure(config) -> None:
+    folder = Path(os.environ.get("POSECHECK_DATA_DIR", ""))
+    if folder.name.startswith(_TEST_HISTORY):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _in_ci() -> bool:

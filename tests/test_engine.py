@@ -151,6 +151,19 @@ def test_a_rep_last_seen_on_its_way_back_ended_in_the_gap_after_it():
     assert _counted(HoldCounter(enter=0.12, exit=0.06), signal) == [Started, Completed, Started, Completed]
 
 
+@pytest.mark.parametrize(("after", "reps"), [(_ramp(0.08, 0.36, 12), 2), ([0.42] * 12, 1)],
+                         ids=["seen at the start after it", "seen back in the hold"])
+def test_a_rep_on_its_way_back_before_a_gap_and_at_the_start_after_it_ended_in_the_gap(after, reps):
+    # Habits v21 1210000 (heels stretch): the way back eases from 0.42 to 0.30 (not yet under 0.6 of the
+    # peak), 2.5 s unseen, then 0.08 and rising into the next hold. Seen in the same hold after the gap
+    # instead, as when MediaPipe's last readings drift while it loses a person, it is one rep.
+    held = _ramp(0.0, 0.42, 8) + [0.42] * 45
+    way_back = [0.41, 0.40, 0.38, 0.36, 0.34, 0.31, 0.30]
+    signal = [0.0] * 15 + held + way_back + [None] * 37 + after + [after[-1]] * 45 + _ramp(after[-1], 0.0, 8) \
+        + [0.0] * 15
+    assert _counted(HoldCounter(enter=0.12, exit=0.06), signal) == [Started, Completed] * reps
+
+
 @pytest.mark.parametrize("hold, before, gap", [(0.25, [0.24, 0.15], 30), (0.63, [0.52, 0.30], 20),
                                                 (0.32, [0.30, 0.25, 0.16, 0.09], 12)],
                          ids=["MediaPipe losing the person", "a hand to the face", "too short a gap"])
