@@ -19,9 +19,10 @@ demo: models
 	$(BIN)/posecheck demo
 
 # The tests need every model variant and, for the browser and window tests, Debian's chromium and xvfb.
+# One worker per core (pytest-xdist), each test file whole on one worker: a file's fixtures run once.
 test: $(STAMP) system-deps
 	$(BIN)/posecheck models fetch --variant all
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 system-deps:
 	bash tools/install-system-deps.sh

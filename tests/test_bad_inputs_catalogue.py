@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 
 import cv2
@@ -491,6 +492,20 @@ def test_a_disk_filling_up_mid_session_stops_it_with_a_message_and_keeps_the_rec
     assert status == 0
     data = json.loads((report / "report.json").read_text())
     assert data["session"]["complete"] is False and data["exercises"][0]["frames"] == len(record.frames)
+
+
+def test_a_disk_filling_up_mid_session_closes_the_camera_before_the_command_returns(tmp_path, full_disk, capsys):
+    """The set's last save fails too (the disk is still full): the camera's reader is closed all the same.
+
+    Left running, its thread was still inside OpenCV when the process exited: one run in three aborted
+    ('FATAL: exception not rethrown') after printing its message."""
+    profile = tmp_path / "profile.toml"
+    write_default_profile(profile)
+    status, _, err = cli(capsys, "live", "--headless", "--no-voice", "--variant", "lite", "--instructions-seconds",
+                         "0", "--session-dir", full_disk / "session", "--profile", profile, "--exercise",
+                         "knee_rolls", "--source", CLIP, "--skip-setup-check")
+    assert status == EXIT_BAD_INPUT and "No space left on device" in err
+    assert [t.name for t in threading.enumerate() if t.name.startswith("posecheck-")] == []
 
 
 # --- report and history ----------------------------------------------------------------------------

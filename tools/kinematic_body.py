@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -51,7 +52,9 @@ def _rotate_about(p: Vec, origin: Vec, axis: Vec, deg: float) -> Vec:
     k = axis / np.linalg.norm(axis)
     v = p - origin
     r = math.radians(deg)
-    return origin + v * math.cos(r) + np.cross(k, v) * math.sin(r) + k * np.dot(k, v) * (1 - math.cos(r))
+    # np.cross spends most of its time reshaping axes: for one 3-vector, the same products by hand.
+    cross = _v(k[1] * v[2] - k[2] * v[1], k[2] * v[0] - k[0] * v[2], k[0] * v[1] - k[1] * v[0])
+    return origin + v * math.cos(r) + cross * math.sin(r) + k * np.dot(k, v) * (1 - math.cos(r))
 
 
 @dataclass(frozen=True)
@@ -314,17 +317,21 @@ def near_side(exercise: str, facing: str) -> str:
 
 def to_landmarks(pose: Pose, near: str) -> np.ndarray:
     """(33, 3) points in body coordinates in MediaPipe's landmark order."""
-    far = "right" if near == "left" else "left"
     out = np.zeros((33, 3))
     for name, p in pose.points.items():
-        head, _, part = name.partition("_")
-        if name == "nose":
-            out[Landmark.NOSE] = p
-            continue
-        side = near if head == "near" else far
-        key = f"MOUTH_{side.upper()}" if part == "mouth" else f"{side.upper()}_{part.upper()}"
-        out[Landmark[key]] = p
+        out[_slot(near, name)] = p
     return out
+
+
+@cache
+def _slot(near: str, name: str) -> int:
+    """The landmark index of the pose's point `name` ("near_knee", "nose") on a body whose `near` side faces us."""
+    if name == "nose":
+        return int(Landmark.NOSE)
+    head, _, part = name.partition("_")
+    side = near if head == "near" else ("right" if near == "left" else "left")
+    key = f"MOUTH_{side.upper()}" if part == "mouth" else f"{side.upper()}_{part.upper()}"
+    return int(Landmark[key])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -388,6 +395,20 @@ _NEAR_FAR_LIMBS = {
 }
 
 
+# Looked up for every landmark of every frame: the enum's name lookups, once per side.
+@cache
+def _index(near: str, side: str, part: str) -> int:
+    name = near if side == "near" else ("right" if near == "left" else "left")
+    return int(Landmark[f"{name.upper()}_{part.upper()}"])
+
+
+@cache
+def _far_side(near: str) -> np.ndarray:
+    far = np.array([n.name.startswith("RIGHT" if near == "left" else "LEFT") for n in Landmark])
+    far.flags.writeable = False
+    return far
+
+
 @dataclass
 class MediaPipeErrors:
     """What MediaPipe adds to a side view, drawn once per recording from `rng`."""
@@ -415,8 +436,7 @@ class MediaPipeErrors:
                    float(rng.uniform(2.0, 3.0)), bias, hip_offset, float(rng.uniform(0.0, 0.003)))
 
     def index(self, side: str, part: str) -> int:
-        name = self.near if side == "near" else ("right" if self.near == "left" else "left")
-        return int(Landmark[f"{name.upper()}_{part.upper()}"])
+        return _index(self.near, side, part)
 
     def apply(self, px: np.ndarray, torso_px: float, wobble_state: np.ndarray, t: float) -> np.ndarray:
         """Pixel positions with MediaPipe's errors (a new array); `wobble_state` (33,2) is updated in place."""
@@ -432,7 +452,7 @@ class MediaPipeErrors:
                 out[i] = pivot + rot @ (out[i] - pivot)
         for side in ("left", "right"):
             out[int(Landmark[f"{side.upper()}_HIP"])] += self.hip_offset * torso_px
-        far = np.array([n.name.startswith("RIGHT" if self.near == "left" else "LEFT") for n in Landmark])
+        far = _far_side(self.near)
         gain = np.where(far, self.far_gain, 1.0)[:, None]
         wobble_state *= 0.9
         wobble_state += self.rng.normal(0, self.wobble * math.sqrt(1 - 0.81), wobble_state.shape)
@@ -442,7 +462,7 @@ class MediaPipeErrors:
         return out
 
     def visibility(self, far_dim: float = 1.0) -> np.ndarray:
-        far = np.array([n.name.startswith("RIGHT" if self.near == "left" else "LEFT") for n in Landmark])
+        far = _far_side(self.near)
         vis = np.where(far, self.rng.uniform(0.55, 0.85, 33) * far_dim, self.rng.uniform(0.9, 0.995, 33))
         return vis
 

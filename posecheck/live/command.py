@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from datetime import date
 from pathlib import Path
@@ -212,17 +213,17 @@ def run(args: argparse.Namespace) -> int:
                 trainer.finish("interrupted")
                 reason, status = "interrupted", EXIT_INTERRUPTED
     finally:
-        trainer.finish("error")  # a no-op unless something above failed: the set is still recorded
-        if reader is not None:
-            reader.close()
-        else:
-            source.close()
-        if window is not None:
-            window.close()
-        if listener is not None:
-            listener.close()
-        voice.close()
-        session.close()
+        # Each is closed even if one before it fails (a full disk fails the set's last save too): a camera
+        # thread left inside OpenCV aborts the process at exit.
+        with contextlib.ExitStack() as closing:
+            closing.callback(session.close)
+            closing.callback(voice.close)
+            if listener is not None:
+                closing.callback(listener.close)
+            if window is not None:
+                closing.callback(window.close)
+            closing.callback(reader.close if reader is not None else source.close)
+            trainer.finish("error")  # a no-op unless something above failed: the set is still recorded
     if reason == "camera_lost" and not source.live:
         print(f"posecheck: the clip ended before the session was done (the stand-in camera stopped sending frames: "
               f"{source.description}); the session is saved with what was recorded", file=sys.stderr)
