@@ -69,6 +69,9 @@ class HoldCounter:
     # Seen at the start after the gap (under `enter`), the way back need not have got that far before it: habits
     # v21 1210000/1210001 (heels) eased from 0.42 to 0.30 and 0.38 to 0.26 (over 0.6 of the peak), unseen
     # 1.5-2.5 s, then 0.08-0.09 and rising into the next hold, and merged two reps into one.
+    # Seen at rest (under `exit`) first thing after such a gap, the way back happened in it even if none of it
+    # was seen: habits v22 1220009/1220002 (heels) were last seen in the hold (0.73, 0.59), unseen 1.6-2.2 s,
+    # then 0.01 and rising into the next hold within 0.2 s, too soon for the rest to settle; two reps merged.
     back_out_s: float = 1.0
     back_share: float = 0.6
     # Continuous rhythm: a rep whose signal falls below this share of its peak and rises past `enter`
@@ -142,10 +145,13 @@ class HoldCounter:
         return begun
 
     def _back_and_out(self, t: float, last_t: float, peak: float, signal: float) -> bool:
-        """Whether the rep was last seen (at `last_t`) on its way back, before a gap of `back_out_s`: far
-        enough down (under `back_share` of the peak), or seen at the start (`signal` under `enter`) after it."""
+        """Whether the rep ended in a gap of `back_out_s` and more since `last_t`: seen at rest after it
+        (`signal` under `exit`), or last seen on its way back before it, far enough down (under `back_share`
+        of the peak) or seen at the start (`signal` under `enter`) after it."""
         if t - last_t < self.back_out_s:
             return False
+        if signal <= self.exit:
+            return True
         seen = [s for _, s in self._trace if s is not None]
         held = max((i for i, s in enumerate(seen) if s >= self._hold_floor(peak)), default=None)
         if held is None:

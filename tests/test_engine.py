@@ -165,6 +165,17 @@ def test_a_rep_on_its_way_back_before_a_gap_and_at_the_start_after_it_ended_in_t
     assert _counted(heels(), signal) == [Started, Completed] * reps
 
 
+@pytest.mark.parametrize(("gap", "reps"), [(24, 2), (12, 1)], ids=["gap of 1.6 s", "gap of 0.8 s"])
+def test_a_rep_last_seen_in_its_hold_and_seen_at_rest_after_a_gap_ended_in_the_gap(gap, reps):
+    # Habits v22 1220009 (heels stretch): last seen in the hold at 0.73, 1.6 s unseen, then 0.01, 0.08, 0.28
+    # and on into the next hold: the rest is seen for less than it takes to settle. Under a second unseen,
+    # nobody goes back and out again: the low reading is one misread frame, and the hold goes on.
+    after = [0.01, 0.08, 0.28, 0.45, 0.6] + [0.73] * 45 + _ramp(0.73, 0.0, 8) + [0.0] * 15
+    signal = [0.0] * 15 + _ramp(0.0, 0.73, 8) + [0.73] * 45 + [None] * gap + after
+    heels = exercise_rules.get("heels_stretch").EXERCISE.counter
+    assert _counted(heels(), signal) == [Started, Completed] * reps
+
+
 @pytest.mark.parametrize("hold, before, gap", [(0.25, [0.24, 0.15], 30), (0.63, [0.52, 0.30], 20),
                                                 (0.32, [0.30, 0.25, 0.16, 0.09], 12)],
                          ids=["MediaPipe losing the person", "a hand to the face", "too short a gap"])
