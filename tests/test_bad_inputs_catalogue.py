@@ -189,14 +189,19 @@ def refused(status: int, err: str, *words: str) -> None:
     assert "Traceback" not in err
 
 
-def live(tmp_path: Path, *args: str, session: Path | None = None, variant: str = "lite"
-         ) -> subprocess.CompletedProcess:
-    """`posecheck live` headless on a video played as a camera, with its own profile and data folder."""
+def live_args(tmp_path: Path, *args: str, session: Path | None = None, variant: str = "lite") -> list[str]:
+    """`posecheck live` headless on a video played as a camera, with its own profile: the command's words."""
     profile = tmp_path / "profile.toml"
     if not profile.exists():
         write_default_profile(profile)
-    return run_cli("live", "--headless", "--no-voice", "--variant", variant, "--instructions-seconds", "0",
-                   "--session-dir", str(session or tmp_path / "session"), "--profile", str(profile), *args,
+    return ["live", "--headless", "--no-voice", "--variant", variant, "--instructions-seconds", "0",
+            "--session-dir", str(session or tmp_path / "session"), "--profile", str(profile), *args]
+
+
+def live(tmp_path: Path, *args: str, session: Path | None = None, variant: str = "lite"
+         ) -> subprocess.CompletedProcess:
+    """`posecheck live_args(...)` in a process of its own, with its own data folder."""
+    return run_cli(*live_args(tmp_path, *args, session=session, variant=variant),
                    env={"POSECHECK_DATA_DIR": str(tmp_path / "data"), "DISPLAY": ""}, timeout=120)
 
 
@@ -499,11 +504,8 @@ def test_a_disk_filling_up_mid_session_closes_the_camera_before_the_command_retu
 
     Left running, its thread was still inside OpenCV when the process exited: one run in three aborted
     ('FATAL: exception not rethrown') after printing its message."""
-    profile = tmp_path / "profile.toml"
-    write_default_profile(profile)
-    status, _, err = cli(capsys, "live", "--headless", "--no-voice", "--variant", "lite", "--instructions-seconds",
-                         "0", "--session-dir", full_disk / "session", "--profile", profile, "--exercise",
-                         "knee_rolls", "--source", CLIP, "--skip-setup-check")
+    status, _, err = cli(capsys, *live_args(tmp_path, "--exercise", "knee_rolls", "--source", str(CLIP),
+                                            "--skip-setup-check", session=full_disk / "session"))
     assert status == EXIT_BAD_INPUT and "No space left on device" in err
     assert [t.name for t in threading.enumerate() if t.name.startswith("posecheck-")] == []
 

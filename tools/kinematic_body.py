@@ -328,10 +328,15 @@ def _slot(near: str, name: str) -> int:
     """The landmark index of the pose's point `name` ("near_knee", "nose") on a body whose `near` side faces us."""
     if name == "nose":
         return int(Landmark.NOSE)
-    head, _, part = name.partition("_")
-    side = near if head == "near" else ("right" if near == "left" else "left")
-    key = f"MOUTH_{side.upper()}" if part == "mouth" else f"{side.upper()}_{part.upper()}"
-    return int(Landmark[key])
+    side, _, part = name.partition("_")
+    if part == "mouth":
+        return int(Landmark[f"MOUTH_{_anatomical(near, side).upper()}"])
+    return _index(near, side, part)
+
+
+def _anatomical(near: str, side: str) -> str:
+    """The anatomical side ("left", "right") of a body's `side` ("near", "far") when its `near` side faces us."""
+    return near if side == "near" else ("right" if near == "left" else "left")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -398,13 +403,12 @@ _NEAR_FAR_LIMBS = {
 # Looked up for every landmark of every frame: the enum's name lookups, once per side.
 @cache
 def _index(near: str, side: str, part: str) -> int:
-    name = near if side == "near" else ("right" if near == "left" else "left")
-    return int(Landmark[f"{name.upper()}_{part.upper()}"])
+    return int(Landmark[f"{_anatomical(near, side).upper()}_{part.upper()}"])
 
 
 @cache
 def _far_side(near: str) -> np.ndarray:
-    far = np.array([n.name.startswith("RIGHT" if near == "left" else "LEFT") for n in Landmark])
+    far = np.array([n.name.startswith(_anatomical(near, "far").upper()) for n in Landmark])
     far.flags.writeable = False
     return far
 
