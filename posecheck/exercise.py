@@ -27,7 +27,7 @@ from posecheck.events import Event, EventKind, Severity, rep_sides
 from posecheck.facing import Facing, back_to_front, frame_facing
 from posecheck.geometry import elevation
 from posecheck.landmarks import PoseFrame
-from posecheck.phases import Completed, Counter, PacedWhenUnseen, Phase, Started, Transition, TwoViews
+from posecheck.phases import Completed, Counter, HoldCounter, PacedWhenUnseen, Phase, Started, Transition, TwoViews
 from posecheck.sides import SideRule, SideVote
 from posecheck.smoothing import VISIBLE, LandmarkSmoother
 from posecheck.wobble import Wobble
@@ -355,6 +355,8 @@ class ExerciseRun:
         self._held = []
         self._windows.clear()
         self.counter = self._new_counter()
+        if isinstance(self.seen_counter, HoldCounter):
+            self.seen_counter.may_start_held = False  # the baseline was taken at rest and stands
         self._sides.clear()
         self._before.clear()
         self._await_rest = True

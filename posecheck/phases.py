@@ -86,12 +86,22 @@ class HoldCounter:
     # leg for a few frames, or a wobble on the way back. A rep is started (and a pass through the start
     # split one off) only once it has lasted this long (0: at once).
     min_rep_s: float = 0.0
+    # The baseline may be taken in a hold: people who rest only briefly push up before the app has its
+    # baseline, and the first still moment it finds is the rep's hold, which the start position admits
+    # (propped on the elbows, pushed up on the hands). Habits v23 1230011/1230012 (back extensions): up at
+    # 0.6 s, calibrated at 2.1-2.3 s in the hold, down at 9-10 s to -0.17..-0.24 of it; the rest then followed
+    # them down and the first rep was never counted. Before any rep, the signal `enter` below its baseline
+    # for `settle_s`, still in the start position, ends a rep held from the first reading; its hold is
+    # unknown (it began before the baseline). Not after a pause (`ExerciseRun.pause`): the baseline stands.
+    may_start_held: bool = False
     phase: Phase = Phase.REST
     _confirmed: bool = True
     _pending_since: float | None = None
     _started: float = 0.0
     _trace: list[tuple[float, float | None]] = field(default_factory=list)
     _last_seen: tuple[float, float] | None = None
+    _held_from: float | None = None  # the first reading, while the baseline may be a hold
+    _drop: tuple[float, float] | None = None  # below the baseline since, and how far at most
 
     def update(self, t: float, signal: float | None, in_start: bool | None = None) -> list[Transition]:
         if signal is None:
@@ -114,12 +124,16 @@ class HoldCounter:
                 # Its length is unknown (it ended unseen): counted as before, never dropped as too short.
                 return [*self._begun(), done, *self.update(t, signal, in_start)]
         if self.phase is Phase.REST:
+            held = self._down_from_hold(t, signal, in_start)
+            if held:
+                return held
             if signal >= self.enter:
                 if self._pending_since is None:
                     self._pending_since, self._trace = t, []
                 self._trace.append((t, signal))  # the hold may begin while the start settles
                 if t - self._pending_since >= self.settle_s:
                     self.phase, self._started, self._pending_since = Phase.OUT, self._pending_since, None
+                    self.may_start_held = False
                     self._confirmed = not self.min_rep_s
                     return [Started(self._started)] if self._confirmed else []
             else:
@@ -143,6 +157,27 @@ class HoldCounter:
         else:
             self._pending_since = None
         return begun
+
+    def _down_from_hold(self, t: float, signal: float, in_start: bool | None) -> list[Transition]:
+        """Before any rep, with `may_start_held`: the baseline was the first rep's hold if the body then
+        settles `enter` below it, still in the start position, after a reading at it; that rep ends there."""
+        if not self.may_start_held:
+            return []
+        if self._held_from is None:
+            # From the first reading at the baseline: frames replayed from before it (a baseline taken
+            # after a short rest) that read below it are the way up into the hold, seen.
+            if abs(signal) <= self.exit:
+                self._held_from = t
+            return []
+        if signal > -self.enter or in_start is False:
+            self._drop = None
+            return []
+        since, depth = self._drop if self._drop is not None else (t, 0.0)
+        self._drop = since, max(depth, -signal)
+        if t - since < self.settle_s:
+            return []
+        self.may_start_held, self._drop = False, None
+        return [Started(self._held_from), Completed(t, self._held_from, None, max(depth, -signal))]
 
     def _back_and_out(self, t: float, last_t: float, peak: float, signal: float) -> bool:
         """Whether the rep ended in a gap of `back_out_s` and more since `last_t`: seen at rest after it
@@ -170,8 +205,14 @@ class HoldCounter:
         held = next((k for k, (_, _, s) in enumerate(seen) if s >= self._hold_floor(peak)), None)
         if held is None:
             return []
-        k_low = min(range(held, len(seen)), key=lambda k: seen[k][2])
-        i_low, t_low, low = seen[k_low]
+        # The low through a median of three: one misread frame is no low (habits v23 1230006: 0.005 once on
+        # the way down from 0.21, then 0.08-0.095, read as a rise from it: a rep split off its own way down).
+        values = [s for _, _, s in seen]
+        smooth = [sorted(values[max(k - 1, 0):k + 2])[1] if 0 < k < len(values) - 1 else values[k]
+                  for k in range(len(values))]
+        k_low = min(range(held, len(seen)), key=lambda k: smooth[k])
+        i_low, t_low, _ = seen[k_low]
+        low = smooth[k_low]
         # A real pass through the start takes time below half the roll; a glitched frame does not.
         if _time_under(seen, k_low, peak / 2) < self.settle_s or (
                 self.through_low_s and _time_under(seen, k_low, self.through_share * peak) < self.through_low_s):
