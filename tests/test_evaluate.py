@@ -16,7 +16,9 @@ read a start-position fault at every rest; three pelvic sets off by one or two r
 and v18 (1000300+, 65d6748) one each (heels-stretch hands read out of place at rests: 13 and 7 false verdicts), v21
 (1000600+, f249601: a first freeze the code moved on from) read as v20 did (82 of 83 exact, no false alarm), v22
 (1000700+, 4345d3f) missed one (one correct heels-stretch set's hands read out of place at all 10 rests), v23
-and v24 met them, v25 (1001000+, 846f27c) missed one (two pelvic sets a rock off). The floors were never
+and v24 met them, v25 (1001000+, 846f27c) missed one (two pelvic sets a rock off), v27 (1001200+, 39c4a9c) two
+(a correct heels-stretch body's thigh read 16.6-18.9 degrees off upright from its first rest: 7 false
+`knees_under_hips`, and so 4 false alarms in 500 correct reps; it read as on the rules before). The floors were never
 loosened to a block that missed them; they are asserted on the newest block that met them.
 Figures in samples/kinematic/README.md. The command's report shape is checked on a few short sets written to disk.
 """
