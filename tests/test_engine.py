@@ -162,6 +162,15 @@ def test_a_baseline_taken_in_the_hold_ends_the_first_rep_when_the_body_comes_dow
     assert [type(tr) for tr in _first_rep(back(), after_a_rep)] == [Started, Completed]
 
 
+def test_after_a_pause_the_baseline_stands_and_is_never_read_as_a_hold():
+    run = exercise_rules.get("back_extensions").run(live=True)
+    assert run.seen_counter.may_start_held  # a new set: its baseline may yet be a hold
+    run.pause()
+    counter = run.seen_counter
+    assert not counter.may_start_held
+    assert _first_rep(counter, [0.0] * 30 + [-0.2] * 30) == []
+
+
 def test_frames_replayed_from_below_the_baseline_are_the_way_up_not_a_rep_ending():
     # Habits v17 1170000: calibrated after a short rest, in the hold; the frames replayed from before it read
     # below the baseline (the person still down, then pushing up into it): no rep ended there.
