@@ -91,8 +91,8 @@ class HoldCounter:
     # (propped on the elbows, pushed up on the hands). Habits v23 1230011/1230012 (back extensions): up at
     # 0.6 s, calibrated at 2.1-2.3 s in the hold, down at 9-10 s to -0.17..-0.24 of it; the rest then followed
     # them down and the first rep was never counted. Before any rep, the signal `enter` below its baseline
-    # for `settle_s`, still in the start position, ends a rep held from the first reading; its hold is
-    # unknown (it began before the baseline). Not after a pause (`ExerciseRun.pause`): the baseline stands.
+    # for `settle_s`, still in the start position, ends a rep held from the first reading at the baseline; its
+    # hold is unknown (it began before the baseline). Not after a pause (`ExerciseRun.pause`): the baseline stands.
     may_start_held: bool = False
     phase: Phase = Phase.REST
     _confirmed: bool = True
@@ -208,7 +208,7 @@ class HoldCounter:
         # The low through a median of three: one misread frame is no low (habits v23 1230006: 0.005 once on
         # the way down from 0.21, then 0.08-0.095, read as a rise from it: a rep split off its own way down).
         values = [s for _, _, s in seen]
-        smooth = [sorted(values[max(k - 1, 0):k + 2])[1] if 0 < k < len(values) - 1 else values[k]
+        smooth = [sorted(values[k - 1:k + 2])[1] if 0 < k < len(values) - 1 else values[k]
                   for k in range(len(values))]
         k_low = min(range(held, len(seen)), key=lambda k: smooth[k])
         i_low, t_low, _ = seen[k_low]
