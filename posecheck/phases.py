@@ -100,7 +100,7 @@ class HoldCounter:
     _started: float = 0.0
     _trace: list[tuple[float, float | None]] = field(default_factory=list)
     _last_seen: tuple[float, float] | None = None
-    _held_from: float | None = None  # the first reading, while the baseline may be a hold
+    _held_from: float | None = None  # the first reading at the baseline, while it may be a hold
     _drop: tuple[float, float] | None = None  # below the baseline since, and how far at most
 
     def update(self, t: float, signal: float | None, in_start: bool | None = None) -> list[Transition]:
@@ -173,11 +173,12 @@ class HoldCounter:
             self._drop = None
             return []
         since, depth = self._drop if self._drop is not None else (t, 0.0)
-        self._drop = since, max(depth, -signal)
+        depth = max(depth, -signal)
+        self._drop = since, depth
         if t - since < self.settle_s:
             return []
         self.may_start_held, self._drop = False, None
-        return [Started(self._held_from), Completed(t, self._held_from, None, max(depth, -signal))]
+        return [Started(self._held_from), Completed(t, self._held_from, None, depth)]
 
     def _back_and_out(self, t: float, last_t: float, peak: float, signal: float) -> bool:
         """Whether the rep ended in a gap of `back_out_s` and more since `last_t`: seen at rest after it
@@ -207,12 +208,12 @@ class HoldCounter:
             return []
         # The low through a median of three: one misread frame is no low (habits v23 1230006: 0.005 once on
         # the way down from 0.21, then 0.08-0.095, read as a rise from it: a rep split off its own way down).
-        values = [s for _, _, s in seen]
-        smooth = [sorted(values[k - 1:k + 2])[1] if 0 < k < len(values) - 1 else values[k]
-                  for k in range(len(values))]
-        k_low = min(range(held, len(seen)), key=lambda k: smooth[k])
+        def smoothed(k: int) -> float:
+            return sorted(s for _, _, s in seen[k - 1:k + 2])[1] if 0 < k < len(seen) - 1 else seen[k][2]
+
+        k_low = min(range(held, len(seen)), key=smoothed)
         i_low, t_low, _ = seen[k_low]
-        low = smooth[k_low]
+        low = smoothed(k_low)
         # A real pass through the start takes time below half the roll; a glitched frame does not.
         if _time_under(seen, k_low, peak / 2) < self.settle_s or (
                 self.through_low_s and _time_under(seen, k_low, self.through_share * peak) < self.through_low_s):

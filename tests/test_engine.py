@@ -111,8 +111,13 @@ def test_a_hold_that_dips_and_recovers_is_still_one_rep(dip):
     assert [type(tr) for tr in out] == [Started, Completed]
 
 
+def _transitions(counter: HoldCounter, signal: list[float | None], in_start: bool | None = None
+                 ) -> list[Started | Completed]:
+    return [tr for i, s in enumerate(signal) for tr in counter.update(i / 15, s, in_start)]
+
+
 def _counted(counter: HoldCounter, signal: list[float | None]) -> list[type]:
-    return [type(tr) for i, s in enumerate(signal) for tr in counter.update(i / 15, s)]
+    return [type(tr) for tr in _transitions(counter, signal)]
 
 
 def test_a_stiff_push_back_through_the_start_in_one_rhythm_is_two_reps():
@@ -140,26 +145,22 @@ def test_one_misread_frame_on_the_way_down_is_no_low_to_rise_from():
     assert _counted(back(), signal) == [Started, Completed] * 2
 
 
-def _first_rep(counter: HoldCounter, signal: list[float], in_start: bool = True) -> list[Started | Completed]:
-    return [tr for i, s in enumerate(signal) for tr in counter.update(i / 15, s, in_start)]
-
-
 def test_a_baseline_taken_in_the_hold_ends_the_first_rep_when_the_body_comes_down_from_it():
     # Habits v23 1230011 (back extensions, brief rests): pushed up at 0.6 s, calibrated still in the hold at
     # 2.3 s, down at 9.3 s to -0.21 of it and straight up into the next push.
     held, down = [0.0] * 105, [-0.06, -0.21, -0.23, -0.18, -0.13]
     signal = held + down + _ramp(0.02, 0.2, 6) + [0.2] * 90 + _ramp(0.2, 0.0, 8) + [0.0] * 15
     back = exercise_rules.get("back_extensions").EXERCISE.counter
-    out = _first_rep(back(), signal)
+    out = _transitions(back(), signal)
     assert [type(tr) for tr in out] == [Started, Completed] * 2
     first = out[1]
     assert isinstance(first, Completed) and first.started == 0.0 and first.hold_s is None
     assert 7.0 < first.t < 7.5  # where it came down, not where the next push began
     assert _counted(HoldCounter(enter=0.08, exit=0.04), signal) == [Started, Completed]
     # Coming down out of the start position (lying flat) is no rep; nor is a drop after a first rep seen.
-    assert _first_rep(back(), held + [-0.3] * 30, in_start=False) == []
+    assert _transitions(back(), held + [-0.3] * 30, in_start=False) == []
     after_a_rep = [0.0] * 15 + _ramp(0.0, 0.2, 6) + [0.2] * 90 + _ramp(0.2, 0.0, 8) + [0.0] * 15 + [-0.2] * 30
-    assert [type(tr) for tr in _first_rep(back(), after_a_rep)] == [Started, Completed]
+    assert [type(tr) for tr in _transitions(back(), after_a_rep)] == [Started, Completed]
 
 
 def test_after_a_pause_the_baseline_stands_and_is_never_read_as_a_hold():
@@ -168,14 +169,14 @@ def test_after_a_pause_the_baseline_stands_and_is_never_read_as_a_hold():
     run.pause()
     counter = run.seen_counter
     assert not counter.may_start_held
-    assert _first_rep(counter, [0.0] * 30 + [-0.2] * 30) == []
+    assert _transitions(counter, [0.0] * 30 + [-0.2] * 30) == []
 
 
 def test_frames_replayed_from_below_the_baseline_are_the_way_up_not_a_rep_ending():
     # Habits v17 1170000: calibrated after a short rest, in the hold; the frames replayed from before it read
     # below the baseline (the person still down, then pushing up into it): no rep ended there.
     back = exercise_rules.get("back_extensions").EXERCISE.counter
-    assert _first_rep(back(), [-0.2] * 10 + _ramp(-0.2, 0.0, 8)) == []
+    assert _transitions(back(), [-0.2] * 10 + _ramp(-0.2, 0.0, 8)) == []
 
 
 @pytest.mark.parametrize(("misread", "split_unguarded"), [
