@@ -73,6 +73,26 @@ def test_knees_moved_from_a_good_start_are_judged_against_that_start():
     assert heels_stretch.thigh_tilt(_body(settled, settled, _all_fours(10.5, 160.0))) < heels_stretch.THIGH_TILT_MAX
 
 
+def _arm_at(pts: np.ndarray, arm_deg: float) -> np.ndarray:
+    """`pts` with the near wrist moved so that the arm is `arm_deg` off upright (positive: hand behind)."""
+    pts = pts.copy()
+    shoulder = pts[landmark_index("near_shoulder", "left")]
+    tilt = math.radians(arm_deg)
+    pts[landmark_index("near_wrist", "left")] = shoulder - 0.9 * np.array([math.sin(tilt), math.cos(tilt)])
+    return pts
+
+
+@pytest.mark.parametrize(("thigh", "arm", "faulty"), [
+    (9.0, -9.0, False),  # arm and thigh leaning a little apart at rest (habits v23 1230025): 18 against the thigh
+    (12.0, 13.0, False),  # a camera rolled 12 degrees tips both alike
+    (0.0, -12.0, True),  # hands ahead of the shoulders
+    (-14.0, 1.0, False),  # knees out of place tip the thigh alone: that is the knees' check
+])
+def test_hands_are_off_only_when_the_arm_is_off_upright_and_off_the_thigh(thigh, arm, faulty):
+    pts = _arm_at(_all_fours(thigh, 160.0), arm)
+    assert (heels_stretch.arm_tilt(_body(pts, pts, pts)) > heels_stretch.ARM_TILT_MAX) is faulty
+
+
 def _head(neck_deg: float, face_deg: float) -> np.ndarray:
     """All fours with the back level and the head hung: the shoulder-to-ear line `neck_deg` below the
     back's line, the ear-to-nose line `face_deg` down past square to the back."""
