@@ -18,7 +18,9 @@ and v18 (1000300+, 65d6748) one each (heels-stretch hands read out of place at r
 (1000700+, 4345d3f) missed one (one correct heels-stretch set's hands read out of place at all 10 rests), v23
 and v24 met them, v25 (1001000+, 846f27c) missed one (two pelvic sets a rock off), v27 (1001200+, 39c4a9c) two
 (a correct heels-stretch body's thigh read 16.6-18.9 degrees off upright from its first rest: 7 false
-`knees_under_hips`, and so 4 false alarms in 500 correct reps; it read as on the rules before). The floors were never
+`knees_under_hips`, and so 4 false alarms in 500 correct reps; it read as on the rules before), v28 (1001300+,
+b35585f) one (`hands_under_shoulders`: 4 false on a body whose arm reads 8-12 degrees off upright at every rest, 1
+missed; no false alarm in 498 correct reps). The floors were never
 loosened to a block that missed them; they are asserted on the newest block that met them.
 Figures in samples/kinematic/README.md. The command's report shape is checked on a few short sets written to disk.
 """
