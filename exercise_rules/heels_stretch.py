@@ -245,7 +245,7 @@ CHECKS = (
         source="hands directly beneath your shoulders",
         cue="Put your hands under your shoulders",
         reason="arm 10+ degrees off upright and 10+ off your thigh's line (a hand 10 cm off): correct read < 7.5",
-        basis="your thigh's line (upright on all fours), which a tilted camera tips alike",
+        basis="upright, and your thigh's line (a tilted camera tips both alike)",
         threshold=ARM_TILT_MAX, unit="degrees", when=When.REST, measure=arm_tilt,
         landmarks=("near_shoulder", "near_wrist", "near_hip", "near_knee"), min_duration_s=START_FAULT_S,
     ),
